@@ -1,0 +1,139 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tower.Admin.Identity;
+using Tower.Admin.Infrastructure;
+using Tower.Scripting;
+
+namespace Tower.Admin.Authenticators;
+
+internal static class AuthenticatorsApi
+{
+    public const string Kind = "authenticator";
+
+    public static RouteGroupBuilder MapAuthenticatorsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/authenticators").RequireAuthorization(Groups.RootPolicy).WithTags("Authenticators");
+        group.MapGet("/", ListAsync);
+        group.MapGet("/{reference}", GetAsync);
+        group.MapPost("/", CreateAsync);
+        group.MapPut("/{reference}", ReplaceAsync);
+        group.MapDelete("/{reference}", DeleteAsync);
+        return group;
+    }
+
+    private static async Task<Results<Ok<Page<Authenticator>>, ValidationProblem>> ListAsync(
+        HttpRequest request, AuthenticatorStore store, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var (after, limit) = Paging.Read(request, errors);
+        if (errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToDictionary());
+        }
+
+        var rows = await store.ListAsync(after, limit + 1, cancellationToken);
+        return TypedResults.Ok(Paging.ToPage(rows, limit, row => row.Reference, row => row));
+    }
+
+    private static async Task<Results<Ok<Authenticator>, NotFound>> GetAsync(string reference, AuthenticatorStore store, CancellationToken cancellationToken) =>
+        await store.FindAsync(reference, cancellationToken) is { } found ? TypedResults.Ok(found) : TypedResults.NotFound();
+
+    private static async Task<Results<Created<Authenticator>, ValidationProblem>> CreateAsync(
+        AuthenticatorInput input, ClaimsPrincipal user, AuthenticatorStore store, RecordRules rules, ConfigChanges changes,
+        CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var reference = input.Reference;
+        if (string.IsNullOrEmpty(reference) && !string.IsNullOrWhiteSpace(input.Name))
+        {
+            var stem = References.Stem(input.Name);
+            reference = References.Unique(stem, await rules.ReferencesStartingWithAsync("authenticators", stem, cancellationToken));
+        }
+        else if (!string.IsNullOrEmpty(reference) && await store.ExistsAsync(reference, cancellationToken))
+        {
+            errors.Add("reference", $"An authenticator with reference '{reference}' already exists.");
+        }
+
+        var authenticator = await ValidateAsync(input, reference ?? "", user.Login(), rules, errors, cancellationToken);
+        if (errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToDictionary());
+        }
+
+        await store.InsertAsync(authenticator, cancellationToken);
+        await changes.PublishAsync(Kind, authenticator.Reference);
+        var created = await store.FindAsync(authenticator.Reference, cancellationToken);
+        return TypedResults.Created($"/api/authenticators/{authenticator.Reference}", created);
+    }
+
+    private static async Task<Results<Ok<Authenticator>, NotFound, ValidationProblem>> ReplaceAsync(
+        string reference, AuthenticatorInput input, ClaimsPrincipal user, AuthenticatorStore store, RecordRules rules,
+        ConfigChanges changes, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        if (!string.IsNullOrEmpty(input.Reference) && input.Reference != reference)
+        {
+            errors.Add("reference", "The reference in the body differs from the one in the path; a reference cannot be changed.");
+        }
+
+        var authenticator = await ValidateAsync(input, reference, user.Login(), rules, errors, cancellationToken);
+        if (errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToDictionary());
+        }
+
+        if (!await store.UpdateAsync(authenticator, cancellationToken))
+        {
+            return TypedResults.NotFound();
+        }
+
+        await changes.PublishAsync(Kind, reference);
+        return TypedResults.Ok((await store.FindAsync(reference, cancellationToken))!);
+    }
+
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DeleteAsync(
+        string reference, AuthenticatorStore store, ConfigChanges changes, CancellationToken cancellationToken)
+    {
+        var (deleted, usedBy) = await store.DeleteAsync(reference, cancellationToken);
+        if (usedBy.Count > 0)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Authenticator in use",
+                detail: $"Authenticator '{reference}' is used by webhooks: {string.Join(", ", usedBy)}.");
+        }
+
+        if (!deleted)
+        {
+            return TypedResults.NotFound();
+        }
+
+        await changes.PublishAsync(Kind, reference);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Authenticator> ValidateAsync(AuthenticatorInput input, string reference, string actor, RecordRules rules,
+        ValidationErrors errors, CancellationToken cancellationToken)
+    {
+        RecordRules.CheckName(input.Name, errors);
+        RecordRules.CheckReference(reference, errors);
+        RecordRules.CheckIpList("allowed_ips", input.AllowedIps, errors);
+        RecordRules.CheckIpList("trusted_proxy_ips", input.TrustedProxyIps, errors);
+        RecordRules.CheckCode(ScriptKind.Authenticator, input.Code, errors);
+        var variables = input.Variables?.ToArray() ?? [];
+        var secrets = input.Secrets?.ToArray() ?? [];
+        await rules.CheckLinksAsync(variables, secrets, errors, cancellationToken);
+        var code = input.Code ?? "";
+        return new Authenticator
+        {
+            Reference = reference,
+            Name = input.Name?.Trim() ?? "",
+            AllowedIps = input.AllowedIps?.Trim() ?? "",
+            TrustedProxyIps = input.TrustedProxyIps?.Trim() ?? "",
+            Code = code,
+            CodeHash = string.IsNullOrWhiteSpace(code) ? null : ScriptIdentity.Of(ScriptKind.Authenticator, code),
+            Variables = variables,
+            Secrets = secrets,
+            CreatedBy = actor,
+            UpdatedBy = actor,
+        };
+    }
+}

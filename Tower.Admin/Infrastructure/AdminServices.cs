@@ -1,0 +1,34 @@
+using Dapper;
+using Microsoft.AspNetCore.Authentication;
+using Tower.Admin.Authenticators;
+using Tower.Admin.Identity;
+using Tower.Admin.Logs;
+using Tower.Admin.Webhooks;
+
+namespace Tower.Admin.Infrastructure;
+
+internal static class AdminServices
+{
+    public static IHostApplicationBuilder AddAdminServices(this IHostApplicationBuilder builder)
+    {
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddTowerDatabase("admindb");
+        builder.AddTowerBus();
+
+        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(Groups.RootPolicy, policy => policy.RequireRole(Groups.Root))
+            .AddPolicy(Groups.ManagerPolicy, policy => policy.RequireRole(Groups.Root, Groups.Manager));
+
+        builder.Services.AddSingleton<SecretProtector>();
+        builder.Services.AddSingleton<RecordRules>();
+        builder.Services.AddSingleton<AuthenticatorStore>();
+        builder.Services.AddSingleton<WebhookStore>();
+        builder.Services.AddSingleton<WebhookValidator>();
+        builder.Services.AddScoped<ConfigChanges>();
+        builder.Services.AddInternalClient<LoggingClient>("logging");
+        return builder;
+    }
+}

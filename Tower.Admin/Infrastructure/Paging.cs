@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Text;
+
+namespace Tower.Admin.Infrastructure;
+
+/// <summary>Every list answers <c>{"items": [...], "next_cursor": "..." | null}</c>.</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
+
+/// <summary>Keyset paging over records ordered by reference; the cursor is opaque to clients.</summary>
+public static class Paging
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 500;
+
+    public static (string? After, int Limit) Read(HttpRequest request, ValidationErrors errors)
+    {
+        var limit = DefaultLimit;
+        string? limitText = request.Query["limit"];
+        if (!string.IsNullOrEmpty(limitText)
+            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
+        {
+            errors.Add("limit", $"'{limitText}' is not a whole number from 1 to {MaxLimit}.");
+        }
+
+        string? after = null;
+        string? cursor = request.Query["cursor"];
+        if (!string.IsNullOrEmpty(cursor))
+        {
+            try
+            {
+                after = Encoding.UTF8.GetString(Convert.FromBase64String(cursor));
+            }
+            catch (FormatException)
+            {
+                errors.Add("cursor", "The cursor is not one this API returned.");
+            }
+        }
+
+        return (after, limit);
+    }
+
+    /// <summary>The page of at most <paramref name="limit"/> rows from <paramref name="rows"/> (fetched with one extra).</summary>
+    public static Page<TView> ToPage<TRow, TView>(IReadOnlyList<TRow> rows, int limit, Func<TRow, string> key, Func<TRow, TView> view)
+    {
+        var items = rows.Take(limit).ToList();
+        var next = rows.Count > limit ? Convert.ToBase64String(Encoding.UTF8.GetBytes(key(items[^1]))) : null;
+        return new Page<TView>(items.Select(view).ToList(), next);
+    }
+}

@@ -1,0 +1,31 @@
+using Tower.Admin.Identity;
+
+namespace Tower.Admin.Logs;
+
+/// <summary>
+/// Call logs, read from the Logging service, which owns them: the query string goes through
+/// unchanged and the answer (a page, a record, or a validation problem) comes back as it is.
+/// </summary>
+internal static class WebhookLogsApi
+{
+    public static RouteGroupBuilder MapWebhookLogsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/webhook-logs").RequireAuthorization(Groups.RootPolicy).WithTags("Call logs");
+        group.MapGet("/", (HttpContext context, LoggingClient logging) =>
+            logging.RelayAsync($"/internal/calls{context.Request.QueryString}", context));
+        group.MapGet("/{id}", (string id, HttpContext context, LoggingClient logging) =>
+            logging.RelayAsync($"/internal/calls/{Uri.EscapeDataString(id)}", context));
+        return group;
+    }
+}
+
+public sealed class LoggingClient(HttpClient http)
+{
+    public async Task RelayAsync(string path, HttpContext context)
+    {
+        using var response = await http.GetAsync(path, context.RequestAborted);
+        context.Response.StatusCode = (int)response.StatusCode;
+        context.Response.ContentType = response.Content.Headers.ContentType?.ToString();
+        await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+    }
+}

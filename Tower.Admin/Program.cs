@@ -1,0 +1,25 @@
+using Tower.Admin.Authenticators;
+using Tower.Admin.Identity;
+using Tower.Admin.Infrastructure;
+using Tower.Admin.Internal;
+using Tower.Admin.Logs;
+using Tower.Admin.Webhooks;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddAdminServices();
+
+var app = builder.Build();
+await app.MigrateDatabaseAsync(typeof(Program).Assembly);
+await app.EnsureRootUserAsync();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapDefaultEndpoints();
+app.MapAuthenticatorsApi();
+app.MapWebhooksApi();
+app.MapWebhookLogsApi();
+app.MapInternalApi();
+app.Run();

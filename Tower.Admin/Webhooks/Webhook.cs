@@ -1,0 +1,48 @@
+namespace Tower.Admin.Webhooks;
+
+/// <summary>What a client sends to create or replace a webhook; omitted fields take their defaults.</summary>
+public sealed record WebhookInput(
+    string? Reference, string? Name, bool? Enabled, string? Authenticator, string? Endpoint, string? Method,
+    string? PayloadType, string? RunAsUser, string? Code, IReadOnlyList<string>? Variables, IReadOnlyList<string>? Secrets,
+    int? TimeoutMs);
+
+/// <summary>A webhook as stored.</summary>
+public sealed record Webhook
+{
+    public const string DefaultMethod = "POST";
+    public const string DefaultPayloadType = "json";
+    public const int DefaultTimeoutMs = 10000;
+    public const int MinTimeoutMs = 100;
+    public const int MaxTimeoutMs = 30000;
+
+    public required string Reference { get; init; }
+    public required string Name { get; init; }
+    public required bool Enabled { get; init; }
+    public required string Authenticator { get; init; }
+    public required string Endpoint { get; init; }
+    public required string Method { get; init; }
+    public required string PayloadType { get; init; }
+    public required string RunAsUser { get; init; }
+    public required string Code { get; init; }
+    public string? CodeHash { get; init; }
+    public required string[] Variables { get; init; }
+    public required string[] Secrets { get; init; }
+    public required int TimeoutMs { get; init; }
+    public string CreatedBy { get; init; } = "";
+    public DateTime CreatedAt { get; init; }
+    public string UpdatedBy { get; init; } = "";
+    public DateTime UpdatedAt { get; init; }
+}
+
+/// <summary>A webhook as the API shows it, with its computed <c>full_url</c>.</summary>
+public sealed record WebhookView(
+    string Reference, string Name, bool Enabled, string Authenticator, string Endpoint, string FullUrl, string Method,
+    string PayloadType, string RunAsUser, string Code, IReadOnlyList<string> Variables, IReadOnlyList<string> Secrets,
+    int TimeoutMs, string CreatedBy, DateTime CreatedAt, string UpdatedBy, DateTime UpdatedAt)
+{
+    public static WebhookView From(Webhook webhook, string publicBaseUrl) => new(
+        webhook.Reference, webhook.Name, webhook.Enabled, webhook.Authenticator, webhook.Endpoint,
+        $"{publicBaseUrl.TrimEnd('/')}/cetmix_tower_webhooks/{webhook.Endpoint}", webhook.Method, webhook.PayloadType,
+        webhook.RunAsUser, webhook.Code, webhook.Variables, webhook.Secrets, webhook.TimeoutMs,
+        webhook.CreatedBy, webhook.CreatedAt, webhook.UpdatedBy, webhook.UpdatedAt);
+}

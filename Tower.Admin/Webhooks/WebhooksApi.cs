@@ -1,0 +1,194 @@
+using System.Security.Claims;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Tower.Admin.Authenticators;
+using Tower.Admin.Identity;
+using Tower.Admin.Infrastructure;
+using Tower.Scripting;
+
+namespace Tower.Admin.Webhooks;
+
+internal static class WebhooksApi
+{
+    public const string Kind = "webhook";
+
+    public static RouteGroupBuilder MapWebhooksApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/webhooks").RequireAuthorization(Groups.RootPolicy).WithTags("Webhooks");
+        group.MapGet("/", ListAsync);
+        group.MapGet("/{reference}", GetAsync);
+        group.MapPost("/", CreateAsync);
+        group.MapPut("/{reference}", ReplaceAsync);
+        group.MapDelete("/{reference}", DeleteAsync);
+        return group;
+    }
+
+    private static async Task<Results<Ok<Page<WebhookView>>, ValidationProblem>> ListAsync(
+        HttpRequest request, WebhookStore store, IOptions<AdminOptions> options, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var (after, limit) = Paging.Read(request, errors);
+        if (errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToDictionary());
+        }
+
+        var rows = await store.ListAsync(after, limit + 1, cancellationToken);
+        return TypedResults.Ok(Paging.ToPage(rows, limit, row => row.Reference, row => WebhookView.From(row, options.Value.PublicBaseUrl)));
+    }
+
+    private static async Task<Results<Ok<WebhookView>, NotFound>> GetAsync(
+        string reference, WebhookStore store, IOptions<AdminOptions> options, CancellationToken cancellationToken) =>
+        await store.FindAsync(reference, cancellationToken) is { } found
+            ? TypedResults.Ok(WebhookView.From(found, options.Value.PublicBaseUrl))
+            : TypedResults.NotFound();
+
+    private static async Task<Results<Created<WebhookView>, ValidationProblem>> CreateAsync(
+        WebhookInput input, ClaimsPrincipal user, WebhookStore store, WebhookValidator validator, RecordRules rules,
+        ConfigChanges changes, IOptions<AdminOptions> options, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var reference = input.Reference;
+        if (string.IsNullOrEmpty(reference) && !string.IsNullOrWhiteSpace(input.Name))
+        {
+            var stem = References.Stem(input.Name);
+            reference = References.Unique(stem, await rules.ReferencesStartingWithAsync("webhooks", stem, cancellationToken));
+        }
+        else if (!string.IsNullOrEmpty(reference) && await store.FindAsync(reference, cancellationToken) is not null)
+        {
+            errors.Add("reference", $"A webhook with reference '{reference}' already exists.");
+        }
+
+        var webhook = await validator.ValidateAsync(input, reference ?? "", user.Login(), errors, cancellationToken);
+        if (errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToDictionary());
+        }
+
+        await store.InsertAsync(webhook, cancellationToken);
+        await changes.PublishAsync(Kind, webhook.Reference);
+        var created = (await store.FindAsync(webhook.Reference, cancellationToken))!;
+        return TypedResults.Created($"/api/webhooks/{webhook.Reference}", WebhookView.From(created, options.Value.PublicBaseUrl));
+    }
+
+    private static async Task<Results<Ok<WebhookView>, NotFound, ValidationProblem>> ReplaceAsync(
+        string reference, WebhookInput input, ClaimsPrincipal user, WebhookStore store, WebhookValidator validator,
+        ConfigChanges changes, IOptions<AdminOptions> options, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        if (!string.IsNullOrEmpty(input.Reference) && input.Reference != reference)
+        {
+            errors.Add("reference", "The reference in the body differs from the one in the path; a reference cannot be changed.");
+        }
+
+        var webhook = await validator.ValidateAsync(input, reference, user.Login(), errors, cancellationToken);
+        if (errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToDictionary());
+        }
+
+        if (!await store.UpdateAsync(webhook, cancellationToken))
+        {
+            return TypedResults.NotFound();
+        }
+
+        await changes.PublishAsync(Kind, reference);
+        return TypedResults.Ok(WebhookView.From((await store.FindAsync(reference, cancellationToken))!, options.Value.PublicBaseUrl));
+    }
+
+    private static async Task<Results<NoContent, NotFound>> DeleteAsync(
+        string reference, WebhookStore store, ConfigChanges changes, CancellationToken cancellationToken)
+    {
+        if (!await store.DeleteAsync(reference, cancellationToken))
+        {
+            return TypedResults.NotFound();
+        }
+
+        await changes.PublishAsync(Kind, reference);
+        return TypedResults.NoContent();
+    }
+}
+
+/// <summary>Every rule a webhook must satisfy before it is stored; each broken rule names its field.</summary>
+public sealed class WebhookValidator(WebhookStore webhooks, AuthenticatorStore authenticators, RecordRules rules, NpgsqlDataSource dataSource)
+{
+    public async Task<Webhook> ValidateAsync(WebhookInput input, string reference, string actor, ValidationErrors errors, CancellationToken cancellationToken)
+    {
+        RecordRules.CheckName(input.Name, errors);
+        RecordRules.CheckReference(reference, errors);
+
+        var method = input.Method ?? Webhook.DefaultMethod;
+        if (method is not ("POST" or "GET"))
+        {
+            errors.Add("method", $"'{method}' is not a method a webhook can use: use POST or GET.");
+        }
+
+        var payloadType = input.PayloadType ?? Webhook.DefaultPayloadType;
+        if (payloadType is not ("json" or "form"))
+        {
+            errors.Add("payload_type", $"'{payloadType}' is not a payload type: use json or form.");
+        }
+
+        var timeout = input.TimeoutMs ?? Webhook.DefaultTimeoutMs;
+        if (timeout is < Webhook.MinTimeoutMs or > Webhook.MaxTimeoutMs)
+        {
+            errors.Add("timeout_ms", $"{timeout} is outside {Webhook.MinTimeoutMs}–{Webhook.MaxTimeoutMs} ms.");
+        }
+
+        var endpoint = input.Endpoint ?? "";
+        if (!EndpointRules.IsValid(endpoint))
+        {
+            errors.Add("endpoint", $"'{endpoint}' is not a valid endpoint: it must start and end with a letter or digit and hold only letters, digits, '_', '-' and '/' (no '//').");
+        }
+        else if (await webhooks.HolderOfAsync(endpoint, method, reference, cancellationToken) is { } holder)
+        {
+            errors.Add("endpoint", $"{method} {endpoint} is already used by webhook '{holder}'.");
+        }
+
+        if (string.IsNullOrEmpty(input.Authenticator))
+        {
+            errors.Add("authenticator", "An authenticator is required.");
+        }
+        else if (!await authenticators.ExistsAsync(input.Authenticator, cancellationToken))
+        {
+            errors.Add("authenticator", $"There is no authenticator with reference '{input.Authenticator}'.");
+        }
+
+        var runAsUser = input.RunAsUser ?? RootUserBootstrap.RootLogin;
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "SELECT EXISTS (SELECT 1 FROM users WHERE login = @runAsUser)", new { runAsUser }, cancellationToken: cancellationToken)))
+            {
+                errors.Add("run_as_user", $"There is no user with login '{runAsUser}'.");
+            }
+        }
+
+        RecordRules.CheckCode(ScriptKind.Webhook, input.Code, errors);
+        var variables = input.Variables?.ToArray() ?? [];
+        var secrets = input.Secrets?.ToArray() ?? [];
+        await rules.CheckLinksAsync(variables, secrets, errors, cancellationToken);
+
+        var code = input.Code ?? "";
+        return new Webhook
+        {
+            Reference = reference,
+            Name = input.Name?.Trim() ?? "",
+            Enabled = input.Enabled ?? true,
+            Authenticator = input.Authenticator ?? "",
+            Endpoint = endpoint,
+            Method = method,
+            PayloadType = payloadType,
+            RunAsUser = runAsUser,
+            Code = code,
+            CodeHash = string.IsNullOrWhiteSpace(code) ? null : ScriptIdentity.Of(ScriptKind.Webhook, code),
+            Variables = variables,
+            Secrets = secrets,
+            TimeoutMs = timeout,
+            CreatedBy = actor,
+            UpdatedBy = actor,
+        };
+    }
+}

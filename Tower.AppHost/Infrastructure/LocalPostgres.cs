@@ -1,0 +1,116 @@
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+
+namespace Tower.AppHost.Infrastructure;
+
+/// <summary>Debian's PostgreSQL server run as a local process, under the resource name a container would have.</summary>
+internal sealed class LocalPostgresResource(string name, string command, string workingDirectory, int port, ParameterResource password)
+    : ExecutableResource(name, command, workingDirectory), IResourceWithConnectionString
+{
+    public const string UserName = "tower";
+
+    public int Port { get; } = port;
+
+    public ParameterResource Password { get; } = password;
+
+    public ReferenceExpression ConnectionStringExpression =>
+        ReferenceExpression.Create($"Host=127.0.0.1;Port={Port.ToString(System.Globalization.CultureInfo.InvariantCulture)};Username={UserName};Password={Password}");
+}
+
+/// <summary>A database on the local server; the service that owns it creates it on first start.</summary>
+internal sealed class LocalPostgresDatabaseResource(string name, string databaseName, LocalPostgresResource parent)
+    : Resource(name), IResourceWithParent<LocalPostgresResource>, IResourceWithConnectionString
+{
+    public LocalPostgresResource Parent { get; } = parent;
+
+    public ReferenceExpression ConnectionStringExpression =>
+        ReferenceExpression.Create($"{Parent};Database={databaseName}");
+}
+
+internal static class LocalPostgres
+{
+    public static IResourceBuilder<LocalPostgresResource> AddLocalPostgres(
+        this IDistributedApplicationBuilder builder, string name, LocalLayout layout, int port)
+    {
+        var binaries = FindBinaries();
+        var password = layout.Key("postgres-password");
+        var dataDirectory = layout.OwnedDirectory("postgres", "postgres", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var socketDirectory = layout.OwnedDirectory("postgres-run", "postgres", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Initialize(binaries, dataDirectory, password);
+
+        var passwordParameter = builder.AddParameter($"{name}-password", password, secret: true);
+        var (command, prefix) = LocalUser.Command("postgres", Path.Combine(binaries, "postgres"));
+        var resource = new LocalPostgresResource(name, command, dataDirectory, port, passwordParameter.Resource);
+
+        var healthCheckKey = $"{name}_sql";
+        var connectionString = $"Host=127.0.0.1;Port={port};Username={LocalPostgresResource.UserName};Password={password};Database=postgres;Timeout=3;Pooling=false";
+        builder.Services.AddHealthChecks().AddAsyncCheck(healthCheckKey, async cancellationToken =>
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(connectionString);
+                await connection.OpenAsync(cancellationToken);
+                await using var command = new NpgsqlCommand("SELECT 1", connection);
+                await command.ExecuteScalarAsync(cancellationToken);
+                return HealthCheckResult.Healthy();
+            }
+            catch (Exception exception) when (exception is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                return HealthCheckResult.Unhealthy(exception.Message);
+            }
+        });
+
+        return builder.AddResource(resource)
+            .WithArgs([.. prefix, "-D", dataDirectory, "-k", socketDirectory,
+                "-c", "listen_addresses=127.0.0.1", "-c", $"port={port}", "-c", "max_connections=200"])
+            .WithHealthCheck(healthCheckKey)
+            .ExcludeFromManifest();
+    }
+
+    public static IResourceBuilder<LocalPostgresDatabaseResource> AddLocalDatabase(
+        this IResourceBuilder<LocalPostgresResource> server, string name, string databaseName) =>
+        server.ApplicationBuilder.AddResource(new LocalPostgresDatabaseResource(name, databaseName, server.Resource))
+            .ExcludeFromManifest();
+
+    private static void Initialize(string binaries, string dataDirectory, string password)
+    {
+        if (File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
+        {
+            return;
+        }
+
+        var passwordFile = Path.Combine(dataDirectory, "..", "postgres-run", "initdb-password");
+        File.WriteAllText(passwordFile, password);
+        try
+        {
+            if (LocalLayout.IsRoot)
+            {
+                LocalLayout.Run("chown", "postgres:postgres", passwordFile);
+            }
+
+            var (command, prefix) = LocalUser.Command("postgres", Path.Combine(binaries, "initdb"));
+            LocalLayout.Run(command, [.. prefix, "-D", dataDirectory, "-U", LocalPostgresResource.UserName,
+                $"--pwfile={passwordFile}", "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8"]);
+        }
+        finally
+        {
+            File.Delete(passwordFile);
+        }
+    }
+
+    private static string FindBinaries()
+    {
+        var root = new DirectoryInfo("/usr/lib/postgresql");
+        var found = root.Exists
+            ? root.GetDirectories()
+                .Where(version => File.Exists(Path.Combine(version.FullName, "bin", "postgres")))
+                .OrderByDescending(version => int.TryParse(version.Name, out var number) ? number : 0)
+                .Select(version => Path.Combine(version.FullName, "bin"))
+                .FirstOrDefault()
+            : null;
+        return found ?? throw new InvalidOperationException(
+            "PostgreSQL is not installed: run ./tower.sh run, or apt-get install postgresql rabbitmq-server.");
+    }
+}

@@ -1,0 +1,72 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Configuration;
+using Tower.AppHost.Infrastructure;
+
+var builder = DistributedApplication.CreateBuilder(args);
+var tower = builder.Configuration.GetSection("Tower");
+
+int Port(string key)
+{
+    var configured = tower.GetValue<int?>(key) ?? throw new InvalidOperationException($"Tower:{key} is not set.");
+    return configured == 0 ? LocalLayout.FreePort() : configured;
+}
+
+var layout = new LocalLayout(tower["DataDir"] ?? Environment.GetEnvironmentVariable("TOWER_DATA_DIR") ?? LocalLayout.DefaultRoot());
+
+IResourceBuilder<IResourceWithConnectionString> adminDb, loggingDb, rabbitmq;
+IResourceBuilder<IResource> postgresServer, rabbitmqServer;
+if (InfrastructureMode.UseContainers(tower["Infrastructure"]))
+{
+    var postgres = builder.AddPostgres("postgres").WithDataVolume("tower-postgres");
+    var broker = builder.AddRabbitMQ("rabbitmq").WithDataVolume("tower-rabbitmq");
+    (postgresServer, rabbitmqServer, rabbitmq) = (postgres, broker, broker);
+    adminDb = postgres.AddDatabase("admindb", "tower_admin");
+    loggingDb = postgres.AddDatabase("loggingdb", "tower_logging");
+}
+else
+{
+    var postgres = builder.AddLocalPostgres("postgres", layout, Port("PostgresPort"));
+    var broker = builder.AddLocalRabbitMQ("rabbitmq", layout, Port("RabbitMQPort"), Port("RabbitMQDistributionPort"), Port("EpmdPort"));
+    (postgresServer, rabbitmqServer, rabbitmq) = (postgres, broker, broker);
+    adminDb = postgres.AddLocalDatabase("admindb", "tower_admin");
+    loggingDb = postgres.AddLocalDatabase("loggingdb", "tower_logging");
+}
+
+// A fresh credential per run: every internal endpoint requires it, user scripts never see it.
+var serviceKey = builder.AddParameter("service-key", RandomNumberGenerator.GetHexString(64, lowercase: true), secret: true);
+var rootApiKey = builder.AddParameter("root-api-key", RootApiKey.Resolve(builder.Configuration, layout), secret: true);
+var secretsKey = builder.AddParameter("secrets-key", builder.Configuration["TOWER_SECRETS_KEY"] ?? layout.Key("secrets-key"), secret: true);
+
+var gatewayPort = Port("GatewayPort");
+var adminPort = Port("AdminPort");
+var publicBaseUrl = tower["PublicBaseUrl"] ?? $"http://localhost:{gatewayPort}";
+
+IResourceBuilder<ProjectResource> Service<TProject>(string name, int? port = null) where TProject : IProjectMetadata, new() =>
+    builder.AddProject<TProject>(name, launchProfileName: null)
+        .WithHttpEndpoint(port: port ?? LocalLayout.FreePort(), isProxied: false)
+        .WithHttpHealthCheck("/health")
+        .WithEnvironment("Tower__ServiceKey", serviceKey)
+        .WithOtlpExporter();
+
+var logging = Service<Projects.Tower_Logging>("logging")
+    .WithReference(loggingDb).WaitFor(postgresServer)
+    .WithReference(rabbitmq).WaitFor(rabbitmqServer);
+
+var admin = Service<Projects.Tower_Admin>("admin", adminPort)
+    .WithReference(adminDb).WaitFor(postgresServer)
+    .WithReference(rabbitmq).WaitFor(rabbitmqServer)
+    .WithReference(logging)
+    .WithEnvironment("Admin__RootApiKey", rootApiKey)
+    .WithEnvironment("Admin__SecretsKey", secretsKey)
+    .WithEnvironment("Admin__PublicBaseUrl", publicBaseUrl);
+
+var auth = Service<Projects.Tower_Auth>("auth").WithReference(admin);
+var executor = Service<Projects.Tower_Executor>("executor").WithReference(admin);
+
+Service<Projects.Tower_Gateway>("gateway", gatewayPort)
+    .WithReference(rabbitmq).WaitFor(rabbitmqServer)
+    .WithReference(admin).WaitFor(admin)
+    .WithReference(auth).WaitFor(auth)
+    .WithReference(executor).WaitFor(executor);
+
+builder.Build().Run();

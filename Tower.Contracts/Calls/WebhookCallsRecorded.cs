@@ -1,0 +1,53 @@
+namespace Tower.Contracts.Calls;
+
+/// <summary>
+/// A batch of call records published by the gateway. Many calls share one bus message and one
+/// broker confirmation; the Logging service stores each record once, keyed by its id.
+/// </summary>
+public sealed record WebhookCallsRecorded
+{
+    public required IReadOnlyList<WebhookCallRecord> Records { get; init; }
+}
+
+/// <summary>One request that reached the webhook route, with everything the call log keeps.</summary>
+public sealed record WebhookCallRecord
+{
+    /// <summary>UUIDv7 chosen by the gateway; also sent to the caller as <c>X-Tower-Call-Id</c>.</summary>
+    public required Guid Id { get; init; }
+
+    /// <summary>When the gateway received the call.</summary>
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public string Webhook { get; init; } = "";
+    public string Authenticator { get; init; } = "";
+    public required string Endpoint { get; init; }
+    public required string RequestMethod { get; init; }
+
+    /// <summary>The request headers as a JSON object, already redacted.</summary>
+    public required string RequestHeaders { get; init; }
+
+    /// <summary>The query string's fields as a JSON object.</summary>
+    public required string RequestQuery { get; init; }
+
+    /// <summary>The parsed payload as JSON when <see cref="PayloadIsJson"/>, otherwise the raw text.</summary>
+    public string RequestPayload { get; init; } = "";
+    public bool PayloadIsJson { get; init; }
+
+    public required string AuthenticationStatus { get; init; }
+    public required string CodeStatus { get; init; }
+    public required int HttpStatus { get; init; }
+    public string ResultMessage { get; init; } = "";
+    public string ErrorMessage { get; init; } = "";
+    public string ScriptLog { get; init; } = "";
+    public required string IpAddress { get; init; }
+    public required string PeerIp { get; init; }
+    public string RunAsUser { get; init; } = "";
+    public required double DurationMs { get; init; }
+}
+
+public static class CallStatus
+{
+    public const string Success = "success";
+    public const string Failed = "failed";
+    public const string Skipped = "skipped";
+}

@@ -1,0 +1,44 @@
+namespace Tower.Contracts.Configuration;
+
+/// <summary>
+/// Everything the gateway needs to answer calls without asking anyone: enabled webhooks, the
+/// authenticators they use, and the values of the variables and secrets they link.
+/// Served by the Admin service on an internal endpoint that requires the service credential.
+/// </summary>
+public sealed record ConfigSnapshot
+{
+    public required DateTimeOffset TakenAt { get; init; }
+    public required IReadOnlyList<WebhookDefinition> Webhooks { get; init; }
+    public required IReadOnlyList<AuthenticatorDefinition> Authenticators { get; init; }
+    public required IReadOnlyDictionary<string, string> Variables { get; init; }
+    public required IReadOnlyDictionary<string, string> Secrets { get; init; }
+}
+
+public sealed record WebhookDefinition
+{
+    public required string Reference { get; init; }
+    public required string Name { get; init; }
+    public required string Authenticator { get; init; }
+    public required string Endpoint { get; init; }
+    public required string Method { get; init; }
+    public required string PayloadType { get; init; }
+    public required string RunAsUser { get; init; }
+    public required string RunAsGroup { get; init; }
+
+    /// <summary>The script's identity (see <c>ScriptIdentity</c>); null when the webhook has no code.</summary>
+    public string? CodeHash { get; init; }
+    public required int TimeoutMs { get; init; }
+    public required IReadOnlyList<string> Variables { get; init; }
+    public required IReadOnlyList<string> Secrets { get; init; }
+}
+
+public sealed record AuthenticatorDefinition
+{
+    public required string Reference { get; init; }
+    public required string Name { get; init; }
+    public required string AllowedIps { get; init; }
+    public required string TrustedProxyIps { get; init; }
+    public string? CodeHash { get; init; }
+    public required IReadOnlyList<string> Variables { get; init; }
+    public required IReadOnlyList<string> Secrets { get; init; }
+}

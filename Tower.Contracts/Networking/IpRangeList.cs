@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Tower.Contracts.Networking;
+
+/// <summary>
+/// A comma-separated list of IPv4/IPv6 addresses and CIDR ranges, as in an authenticator's
+/// <c>allowed_ips</c> and <c>trusted_proxy_ips</c>. The Admin service validates it at save time
+/// and the gateway matches callers against the parsed form.
+/// </summary>
+public sealed class IpRangeList
+{
+    private readonly IpRange[] _ranges;
+
+    private IpRangeList(IpRange[] ranges) => _ranges = ranges;
+
+    public static IpRangeList Empty { get; } = new([]);
+
+    public bool IsEmpty => _ranges.Length == 0;
+
+    /// <summary>Parses the list; every entry that is not an address or CIDR range is reported by its text.</summary>
+    public static IpRangeList Parse(string? text, out IReadOnlyList<string> invalidEntries)
+    {
+        var ranges = new List<IpRange>();
+        var invalid = new List<string>();
+        foreach (var raw in (text ?? "").Split(','))
+        {
+            var entry = raw.Trim();
+            if (entry.Length == 0)
+            {
+                continue;
+            }
+
+            if (IpRange.TryParse(entry, out var range))
+            {
+                ranges.Add(range);
+            }
+            else
+            {
+                invalid.Add(entry);
+            }
+        }
+
+        invalidEntries = invalid;
+        return new IpRangeList([.. ranges]);
+    }
+
+    /// <summary>Whether the address (IPv4-mapped addresses as IPv4) falls in one of the ranges.</summary>
+    public bool Contains(IPAddress address)
+    {
+        address = Normalize(address);
+        foreach (var range in _ranges)
+        {
+            if (range.Contains(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>IPv4-mapped IPv6 addresses become the IPv4 address they carry.</summary>
+    public static IPAddress Normalize(IPAddress address) =>
+        address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+
+    /// <summary>
+    /// Parses one address strictly: dotted-quad IPv4 (no shorthand such as <c>10.1</c>) or
+    /// IPv6 without a zone; IPv4-mapped addresses become IPv4.
+    /// </summary>
+    public static bool TryParseAddress(ReadOnlySpan<char> text, out IPAddress address)
+    {
+        address = IPAddress.None;
+        if (text.IsEmpty || text.Contains('%'))
+        {
+            return false;
+        }
+
+        if (text.Contains(':'))
+        {
+            if (!IPAddress.TryParse(text, out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6)
+            {
+                return false;
+            }
+
+            address = Normalize(v6);
+            return true;
+        }
+
+        var parts = 0;
+        foreach (var range in text.Split('.'))
+        {
+            var part = text[range];
+            if (part.Length is 0 or > 3 || !int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value > 255)
+            {
+                return false;
+            }
+
+            parts++;
+        }
+
+        if (parts != 4 || !IPAddress.TryParse(text, out var v4))
+        {
+            return false;
+        }
+
+        address = v4;
+        return true;
+    }
+
+    private readonly struct IpRange
+    {
+        private readonly byte[] _network;
+        private readonly int _prefix;
+
+        private IpRange(byte[] network, int prefix)
+        {
+            _network = network;
+            _prefix = prefix;
+        }
+
+        public static bool TryParse(string entry, out IpRange range)
+        {
+            range = default;
+            var slash = entry.IndexOf('/');
+            var addressText = slash < 0 ? entry.AsSpan() : entry.AsSpan(0, slash);
+            if (!TryParseAddress(addressText, out var address))
+            {
+                return false;
+            }
+
+            var bits = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
+            var prefix = bits;
+            if (slash >= 0)
+            {
+                var prefixText = entry.AsSpan(slash + 1);
+                if (prefixText.Length is 0 or > 3
+                    || !int.TryParse(prefixText, NumberStyles.None, CultureInfo.InvariantCulture, out prefix)
+                    || prefix > bits)
+                {
+                    return false;
+                }
+            }
+
+            range = new IpRange(address.GetAddressBytes(), prefix);
+            return true;
+        }
+
+        public bool Contains(IPAddress address)
+        {
+            Span<byte> bytes = stackalloc byte[16];
+            if (!address.TryWriteBytes(bytes, out var written) || written != _network.Length)
+            {
+                return false;
+            }
+
+            var whole = _prefix / 8;
+            if (!bytes[..whole].SequenceEqual(_network.AsSpan(0, whole)))
+            {
+                return false;
+            }
+
+            var rest = _prefix % 8;
+            if (rest == 0)
+            {
+                return true;
+            }
+
+            var mask = (byte)(0xFF << (8 - rest));
+            return (bytes[whole] & mask) == (_network[whole] & mask);
+        }
+    }
+}

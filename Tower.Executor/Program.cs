@@ -1,0 +1,11 @@
+using Tower.Scripting;
+using Tower.Scripting.Hosting;
+
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.AddServiceDefaults();
+builder.AddScriptHost(ScriptKind.Webhook);
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.MapScriptHostApi();
+app.Run();

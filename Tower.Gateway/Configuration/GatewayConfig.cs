@@ -1,0 +1,90 @@
+using System.Collections.Frozen;
+using Tower.Contracts.Configuration;
+using Tower.Contracts.Networking;
+
+namespace Tower.Gateway.Configuration;
+
+/// <summary>An authenticator ready for the hot path: its address lists parsed, its values resolved.</summary>
+public sealed record LiveAuthenticator(
+    string Reference, IpRangeList AllowedIps, IpRangeList TrustedProxies, string? CodeHash,
+    IReadOnlyDictionary<string, string> Variables, IReadOnlyDictionary<string, string> Secrets);
+
+/// <summary>An enabled webhook ready for the hot path.</summary>
+public sealed record LiveWebhook(
+    WebhookDefinition Definition, LiveAuthenticator Authenticator,
+    IReadOnlyDictionary<string, string> Variables, IReadOnlyDictionary<string, string> Secrets)
+{
+    /// <summary>Values the call log must not show: every secret linked to the webhook or its authenticator.</summary>
+    public FrozenSet<string> SecretValues { get; } =
+        Secrets.Values.Concat(Authenticator.Secrets.Values).Where(value => value.Length > 0).ToFrozenSet(StringComparer.Ordinal);
+}
+
+/// <summary>An immutable view of the configuration; replaced whole when a new snapshot arrives.</summary>
+public sealed class GatewayConfig
+{
+    private readonly FrozenDictionary<string, LiveWebhook> _post;
+    private readonly FrozenDictionary<string, LiveWebhook> _get;
+
+    private GatewayConfig(FrozenDictionary<string, LiveWebhook> post, FrozenDictionary<string, LiveWebhook> get, DateTimeOffset takenAt)
+    {
+        _post = post;
+        _get = get;
+        TakenAt = takenAt;
+    }
+
+    public static GatewayConfig Empty { get; } = new(FrozenDictionary<string, LiveWebhook>.Empty, FrozenDictionary<string, LiveWebhook>.Empty, DateTimeOffset.MinValue);
+
+    public DateTimeOffset TakenAt { get; }
+
+    public int Count => _post.Count + _get.Count;
+
+    /// <summary>The enabled webhook for this exact endpoint and method (case-sensitive), if any.</summary>
+    public LiveWebhook? Match(string endpoint, string method) => method switch
+    {
+        "POST" => _post.GetValueOrDefault(endpoint),
+        "GET" => _get.GetValueOrDefault(endpoint),
+        _ => null,
+    };
+
+    public static GatewayConfig From(ConfigSnapshot snapshot)
+    {
+        IReadOnlyDictionary<string, string> Pick(IReadOnlyList<string> references, IReadOnlyDictionary<string, string> values) =>
+            references.Where(values.ContainsKey).ToFrozenDictionary(reference => reference, reference => values[reference], StringComparer.Ordinal);
+
+        var authenticators = snapshot.Authenticators.ToDictionary(
+            a => a.Reference,
+            a => new LiveAuthenticator(
+                a.Reference,
+                IpRangeList.Parse(a.AllowedIps, out _),
+                IpRangeList.Parse(a.TrustedProxyIps, out _),
+                a.CodeHash,
+                Pick(a.Variables, snapshot.Variables),
+                Pick(a.Secrets, snapshot.Secrets)));
+
+        var live = snapshot.Webhooks
+            .Where(w => authenticators.ContainsKey(w.Authenticator))
+            .Select(w => new LiveWebhook(w, authenticators[w.Authenticator], Pick(w.Variables, snapshot.Variables), Pick(w.Secrets, snapshot.Secrets)))
+            .ToList();
+        return new GatewayConfig(
+            live.Where(w => w.Definition.Method == "POST").ToFrozenDictionary(w => w.Definition.Endpoint, StringComparer.Ordinal),
+            live.Where(w => w.Definition.Method == "GET").ToFrozenDictionary(w => w.Definition.Endpoint, StringComparer.Ordinal),
+            snapshot.TakenAt);
+    }
+}
+
+/// <summary>Holds the current configuration; readers never lock, a reload swaps it whole.</summary>
+public sealed class ConfigHolder
+{
+    private volatile GatewayConfig _current = GatewayConfig.Empty;
+    private volatile bool _loaded;
+
+    public GatewayConfig Current => _current;
+
+    public bool Loaded => _loaded;
+
+    public void Replace(GatewayConfig config)
+    {
+        _current = config;
+        _loaded = true;
+    }
+}

@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Tower.Gateway.Infrastructure;
+
+public sealed class GatewayOptions
+{
+    public const string Section = "Gateway";
+
+    /// <summary>The largest request body accepted; larger ones get 413.</summary>
+    [Range(1, 64 * 1024 * 1024)]
+    public int MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>How long an authenticator's code may run.</summary>
+    [Range(100, 30000)]
+    public int AuthenticatorTimeoutMs { get; set; } = 2000;
+
+    /// <summary>How often the full configuration is reloaded even without change events (a backstop).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Headers stored as <c>*****</c> in call logs, besides the built-in ones.</summary>
+    public List<string> RedactedHeaders { get; set; } = [];
+}

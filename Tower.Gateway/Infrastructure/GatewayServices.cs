@@ -1,0 +1,48 @@
+using MassTransit;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Tower.Gateway.Calls;
+using Tower.Gateway.Configuration;
+using Tower.Gateway.Webhooks;
+
+namespace Tower.Gateway.Infrastructure;
+
+internal static class GatewayServices
+{
+    /// <summary>The Executor hop's timeout: the longest webhook limit (30 s) plus a margin.</summary>
+    private static readonly TimeSpan ScriptHopTimeout = TimeSpan.FromSeconds(40);
+
+    public static IHostApplicationBuilder AddGatewayServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        // The bus starts (and its per-replica queue for change events exists) before the first
+        // snapshot is loaded, so that no change falls between the two.
+        builder.AddTowerBus(
+            bus => bus.AddConsumer<ConfigChangedConsumer>().Endpoint(endpoint => endpoint.Temporary = true),
+            configureBus: null);
+        builder.Services.Configure<MassTransitHostOptions>(options => options.WaitUntilStarted = true);
+
+        builder.Services.AddSingleton<ConfigHolder>();
+        builder.Services.AddInternalClient<AdminClient>("admin");
+        builder.Services.AddSingleton<SnapshotLoader>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<SnapshotLoader>());
+
+        builder.Services.AddSingleton<CallRecorder>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<CallRecorder>());
+
+        builder.Services.AddScriptServiceClient<AuthClient>("auth", ScriptHopTimeout);
+        builder.Services.AddScriptServiceClient<ExecutorClient>("executor", ScriptHopTimeout);
+
+        builder.Services.AddHealthChecks().AddCheck<ConfigLoadedHealthCheck>("configuration");
+        return builder;
+    }
+}
+
+/// <summary>The gateway is ready once it holds a configuration snapshot.</summary>
+internal sealed class ConfigLoadedHealthCheck(ConfigHolder holder) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(holder.Loaded
+            ? HealthCheckResult.Healthy($"{holder.Current.Count} webhooks, snapshot of {holder.Current.TakenAt:O}")
+            : HealthCheckResult.Unhealthy("No configuration snapshot loaded yet."));
+}

@@ -1,0 +1,19 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Tower.Gateway.Infrastructure;
+
+/// <summary>The gateway's own trace source and meter, both named <c>Tower.Gateway</c>.</summary>
+internal static class GatewayTelemetry
+{
+    public const string Name = "Tower.Gateway";
+
+    public static readonly ActivitySource Source = new(Name);
+    public static readonly Meter Meter = new(Name);
+
+    public static readonly Counter<long> Calls =
+        Meter.CreateCounter<long>("tower.gateway.calls", unit: "{call}", description: "Webhook calls answered, by status.");
+
+    public static readonly Histogram<double> CallDuration =
+        Meter.CreateHistogram<double>("tower.gateway.call.duration", unit: "s", description: "Time from receiving a call to answering it.");
+}

@@ -1,0 +1,13 @@
+using Tower.Gateway.Infrastructure;
+using Tower.Gateway.Webhooks;
+
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.AddServiceDefaults();
+builder.AddGatewayServices();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.MapWebhookEndpoint();
+app.Run();
+
+public partial class Program;

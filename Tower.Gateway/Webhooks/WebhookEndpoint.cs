@@ -1,0 +1,381 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Tower.Contracts.Calls;
+using Tower.Contracts.Scripts;
+using Tower.Gateway.Calls;
+using Tower.Gateway.Configuration;
+using Tower.Gateway.Infrastructure;
+
+namespace Tower.Gateway.Webhooks;
+
+/// <summary>
+/// <c>/cetmix_tower_webhooks/{endpoint}</c>: the request flow of the contract, step by step, with
+/// exactly one JSON answer and one call record per request.
+/// </summary>
+internal static class WebhookEndpoint
+{
+    public const string Prefix = "/cetmix_tower_webhooks";
+    public const string CallIdHeader = "X-Tower-Call-Id";
+    private const string Mask = "*****";
+
+    private static readonly HashSet<string> AlwaysRedacted = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Authorization", "Cookie", "Proxy-Authorization", "X-Api-Key",
+    };
+
+    public static IEndpointRouteBuilder MapWebhookEndpoint(this IEndpointRouteBuilder app)
+    {
+        app.Map(Prefix, HandleAsync);
+        app.Map(Prefix + "/{**endpoint}", HandleAsync);
+        return app;
+    }
+
+    private static async Task HandleAsync(HttpContext context)
+    {
+        var services = context.RequestServices;
+        var call = new CallState(context);
+        var options = services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        try
+        {
+            await RunAsync(call, context, services, options);
+        }
+        finally
+        {
+            call.Buffer.Dispose();
+        }
+    }
+
+    private static async Task RunAsync(CallState call, HttpContext context, IServiceProvider services, GatewayOptions options)
+    {
+        var request = context.Request;
+
+        // 1. Limits: the body is read up to one byte past the maximum, never whole beyond it.
+        if (!await call.Buffer.ReadAsync(request, options.MaxBodyBytes, context.RequestAborted))
+        {
+            await FinishAsync(call, services, options, 413, "Payload too large", CallStatus.Failed, CallStatus.Skipped);
+            return;
+        }
+
+        // 2. Match on the raw path, exact and case-sensitive.
+        var webhook = services.GetRequiredService<ConfigHolder>().Current.Match(call.Endpoint, request.Method);
+        if (webhook is null)
+        {
+            await FinishAsync(call, services, options, 404, "Webhook not found", CallStatus.Failed, CallStatus.Skipped);
+            return;
+        }
+
+        call.Webhook = webhook;
+        var authenticator = webhook.Authenticator;
+
+        // 3. Client address.
+        call.ClientIp = ClientIpResolver.Resolve(call.PeerIp, authenticator.TrustedProxies,
+            request.Headers["X-Forwarded-For"], request.Headers["X-Real-IP"].FirstOrDefault());
+        if (!authenticator.AllowedIps.IsEmpty && !authenticator.AllowedIps.Contains(call.ClientIp))
+        {
+            await FinishAsync(call, services, options, 403, "Address not allowed", CallStatus.Failed, CallStatus.Skipped);
+            return;
+        }
+
+        // 4. Payload, by the webhook's payload type.
+        var body = call.Buffer.Span;
+        var parsed = webhook.Definition.Method == "GET"
+            ? new ParsedPayload(PayloadParser.ToJsonObject(call.Query), null)
+            : webhook.Definition.PayloadType == "form" ? PayloadParser.ParseForm(body) : PayloadParser.ParseJson(body);
+        if (!parsed.Ok)
+        {
+            await FinishAsync(call, services, options, 400, parsed.Error!, CallStatus.Failed, CallStatus.Skipped);
+            return;
+        }
+
+        call.PayloadJson = parsed.Json;
+        var bodyBytes = body.ToArray();
+
+        // 5. Authenticator code, in Auth.
+        if (authenticator.CodeHash is { } authHash)
+        {
+            ScriptOutcome outcome;
+            try
+            {
+                outcome = await services.GetRequiredService<AuthClient>().RunAsync(
+                    call.Invocation(authHash, authenticator.Reference, options.AuthenticatorTimeoutMs, bodyBytes,
+                        authenticator.Variables, authenticator.Secrets),
+                    context.RequestAborted);
+            }
+            catch (ScriptServiceUnavailableException exception)
+            {
+                call.Error = exception.Message;
+                await FinishAsync(call, services, options, 503, "Authentication service unavailable", CallStatus.Failed, CallStatus.Skipped);
+                return;
+            }
+
+            call.AddOutcome(outcome);
+            switch (outcome.Status)
+            {
+                case ScriptRunStatus.TimedOut:
+                    await FinishAsync(call, services, options, 403, "Authentication code timed out", CallStatus.Failed, CallStatus.Skipped);
+                    return;
+                case ScriptRunStatus.Failed:
+                    await FinishAsync(call, services, options, 403, "Authentication code error", CallStatus.Failed, CallStatus.Skipped);
+                    return;
+                case ScriptRunStatus.Completed when !outcome.Allowed:
+                    var status = outcome.HttpCode is >= 400 and <= 599 ? outcome.HttpCode.Value : 403;
+                    var message = string.IsNullOrEmpty(outcome.Message) ? "Authentication not allowed" : outcome.Message;
+                    await FinishAsync(call, services, options, status, message, CallStatus.Failed, CallStatus.Skipped);
+                    return;
+            }
+        }
+
+        // 6. Webhook code, in Executor; a webhook without code succeeds with "OK".
+        if (webhook.Definition.CodeHash is not { } codeHash)
+        {
+            await FinishAsync(call, services, options, 200, "OK", CallStatus.Success, CallStatus.Success);
+            return;
+        }
+
+        ScriptOutcome result;
+        try
+        {
+            result = await services.GetRequiredService<ExecutorClient>().RunAsync(
+                call.Invocation(codeHash, webhook.Definition.Reference, webhook.Definition.TimeoutMs, bodyBytes, webhook.Variables, webhook.Secrets),
+                context.RequestAborted);
+        }
+        catch (ScriptServiceUnavailableException exception)
+        {
+            call.Error = exception.Message;
+            await FinishAsync(call, services, options, 503, "Executor unavailable", CallStatus.Success, CallStatus.Failed);
+            return;
+        }
+
+        call.AddOutcome(result);
+        var (httpStatus, answer, codeStatus) = result.Status switch
+        {
+            ScriptRunStatus.TimedOut => (504, "Webhook code timed out", CallStatus.Failed),
+            ScriptRunStatus.Failed => (500, "Webhook code execution error", CallStatus.Failed),
+            _ when result.ExitCode != 0 => (500, string.IsNullOrEmpty(result.Message) ? "Webhook code failed" : result.Message, CallStatus.Failed),
+            _ => (200, string.IsNullOrEmpty(result.Message) ? "OK" : result.Message, CallStatus.Success),
+        };
+        await FinishAsync(call, services, options, httpStatus, answer, CallStatus.Success, codeStatus);
+    }
+
+    /// <summary>Records the call, waits until the record is durable, then answers.</summary>
+    private static async Task FinishAsync(CallState call, IServiceProvider services, GatewayOptions options,
+        int status, string message, string authenticationStatus, string codeStatus)
+    {
+        var record = call.ToRecord(status, message, authenticationStatus, codeStatus, options);
+        await services.GetRequiredService<CallRecorder>().RecordAsync(record);
+
+        var response = call.Context.Response;
+        response.StatusCode = status;
+        response.Headers[CallIdHeader] = call.Id.ToString();
+        GatewayTelemetry.Calls.Add(1, new KeyValuePair<string, object?>("http.response.status_code", status));
+        GatewayTelemetry.CallDuration.Record(Stopwatch.GetElapsedTime(call.Started).TotalSeconds);
+        await response.WriteAsJsonAsync(new { message }, call.Context.RequestAborted);
+    }
+
+    /// <summary>What one call has gathered on its way through the steps.</summary>
+    private sealed class CallState
+    {
+        public CallState(HttpContext context)
+        {
+            Context = context;
+            Started = Stopwatch.GetTimestamp();
+            ReceivedAt = DateTimeOffset.UtcNow;
+            Id = Guid.CreateVersion7(ReceivedAt);
+            PeerIp = Tower.Contracts.Networking.IpRangeList.Normalize(context.Connection.RemoteIpAddress ?? IPAddress.IPv6None);
+            ClientIp = PeerIp;
+            var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "";
+            var question = rawTarget.IndexOf('?');
+            var rawPath = question < 0 ? rawTarget : rawTarget[..question];
+            Endpoint = rawPath.StartsWith(Prefix + "/", StringComparison.Ordinal) ? rawPath[(Prefix.Length + 1)..] : "";
+            Query = context.Request.Query
+                .Select(pair => KeyValuePair.Create(pair.Key, pair.Value.FirstOrDefault() ?? ""))
+                .ToList();
+        }
+
+        public HttpContext Context { get; }
+        public long Started { get; }
+        public DateTimeOffset ReceivedAt { get; }
+        public Guid Id { get; }
+        public IPAddress PeerIp { get; }
+        public IPAddress ClientIp { get; set; }
+        public string Endpoint { get; }
+        public List<KeyValuePair<string, string>> Query { get; }
+        public BodyBuffer Buffer { get; } = new();
+        public LiveWebhook? Webhook { get; set; }
+        public string? PayloadJson { get; set; }
+        public string? Error { get; set; }
+        private readonly List<string> _scriptLog = [];
+
+        public void AddOutcome(ScriptOutcome outcome)
+        {
+            _scriptLog.AddRange(outcome.Log);
+            if (!string.IsNullOrEmpty(outcome.Error))
+            {
+                Error = outcome.Error;
+            }
+        }
+
+        public Dictionary<string, string> Headers()
+        {
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (name, values) in Context.Request.Headers)
+            {
+                headers[name] = values.ToString();
+            }
+
+            return headers;
+        }
+
+        public ScriptInvocation Invocation(string codeHash, string owner, int timeoutMs, byte[] body,
+            IReadOnlyDictionary<string, string> variables, IReadOnlyDictionary<string, string> secrets) => new()
+        {
+            CallId = Id,
+            CodeHash = codeHash,
+            Owner = owner,
+            TimeoutMs = timeoutMs,
+            Body = body,
+            PayloadJson = PayloadJson ?? "{}",
+            Headers = Headers(),
+            Query = Query.GroupBy(pair => pair.Key).ToDictionary(group => group.Key, group => group.First().Value),
+            Variables = variables,
+            Secrets = secrets,
+            RunAsUser = Webhook?.Definition.RunAsUser ?? "",
+            RunAsGroup = Webhook?.Definition.RunAsGroup ?? "",
+        };
+
+        public WebhookCallRecord ToRecord(int status, string message, string authenticationStatus, string codeStatus, GatewayOptions options)
+        {
+            var secrets = Webhook?.SecretValues;
+            string Redact(string value) => secrets is not null && secrets.Contains(value) ? Mask : value;
+
+            var headers = new JsonObject();
+            foreach (var (name, value) in Headers())
+            {
+                var redacted = AlwaysRedacted.Contains(name) || options.RedactedHeaders.Contains(name, StringComparer.OrdinalIgnoreCase);
+                headers[name] = redacted ? Mask : Redact(value);
+            }
+
+            var query = new JsonObject();
+            foreach (var (name, value) in Query)
+            {
+                query.TryAdd(name, Redact(value));
+            }
+
+            var (payload, payloadIsJson) = PayloadJson is not null
+                ? (RedactPayload(PayloadJson, secrets), true)
+                : (Utf8Clean(Buffer.Span), false);
+
+            return new WebhookCallRecord
+            {
+                Id = Id,
+                CreatedAt = ReceivedAt,
+                Webhook = Webhook?.Definition.Reference ?? "",
+                Authenticator = Webhook?.Authenticator.Reference ?? "",
+                Endpoint = Endpoint,
+                RequestMethod = Context.Request.Method,
+                RequestHeaders = Clean(headers.ToJsonString()),
+                RequestQuery = Clean(query.ToJsonString()),
+                RequestPayload = payload,
+                PayloadIsJson = payloadIsJson,
+                AuthenticationStatus = authenticationStatus,
+                CodeStatus = codeStatus,
+                HttpStatus = status,
+                ResultMessage = Clean(message),
+                ErrorMessage = Clean(Error ?? ""),
+                ScriptLog = Clean(string.Join('\n', _scriptLog)),
+                IpAddress = ClientIp.ToString(),
+                PeerIp = PeerIp.ToString(),
+                RunAsUser = Webhook?.Definition.RunAsUser ?? "",
+                DurationMs = Stopwatch.GetElapsedTime(Started).TotalMilliseconds,
+            };
+        }
+
+        /// <summary>Form fields and top-level JSON string values equal to a linked secret are masked.</summary>
+        private static string RedactPayload(string json, IReadOnlySet<string>? secrets)
+        {
+            if (secrets is null || secrets.Count == 0)
+            {
+                return Clean(json);
+            }
+
+            var node = JsonNode.Parse(json);
+            if (node is JsonObject fields)
+            {
+                foreach (var (name, value) in fields.ToList())
+                {
+                    if (value is JsonValue text && text.TryGetValue<string>(out var s) && secrets.Contains(s))
+                    {
+                        fields[name] = Mask;
+                    }
+                }
+            }
+
+            return Clean(node?.ToJsonString() ?? "null");
+        }
+
+        /// <summary>Valid UTF-8 without NUL, so that one odd record never blocks the others.</summary>
+        private static string Utf8Clean(ReadOnlySpan<byte> bytes) => Clean(Encoding.UTF8.GetString(bytes));
+
+        private static string Clean(string text) =>
+            text.Contains('\0') ? text.Replace("\0", "", StringComparison.Ordinal) : text;
+    }
+}
+
+/// <summary>A pooled buffer for one request body, filled up to a limit.</summary>
+internal sealed class BodyBuffer : IDisposable
+{
+    private byte[] _bytes = [];
+    private int _length;
+
+    public ReadOnlySpan<byte> Span => _bytes.AsSpan(0, _length);
+
+    /// <summary>Reads the body; false when it is larger than <paramref name="limit"/>.</summary>
+    public async Task<bool> ReadAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > limit)
+        {
+            return false;
+        }
+
+        var capacity = limit + 1;
+        _bytes = ArrayPool<byte>.Shared.Rent((int)Math.Min(capacity, Math.Max(request.ContentLength ?? 4096, 256) + 1));
+        while (true)
+        {
+            if (_length > limit)
+            {
+                return false;
+            }
+
+            if (_length == _bytes.Length)
+            {
+                var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(capacity, _bytes.Length * 2L));
+                _bytes.AsSpan(0, _length).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(_bytes);
+                _bytes = larger;
+            }
+
+            var read = await request.Body.ReadAsync(_bytes.AsMemory(_length, Math.Min(_bytes.Length, capacity) - _length), cancellationToken);
+            if (read == 0)
+            {
+                return true;
+            }
+
+            _length += read;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_bytes.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_bytes);
+            _bytes = [];
+        }
+    }
+}

@@ -1,0 +1,181 @@
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+using Tower.Contracts.Calls;
+
+namespace Tower.Logging.Calls;
+
+/// <summary>Writes call records idempotently (keyed by created_at and id) and reads them back.</summary>
+public sealed class CallStore(NpgsqlDataSource dataSource)
+{
+    private const string Columns =
+        "id, created_at, webhook, authenticator, endpoint, request_method, request_headers, request_query, " +
+        "request_payload, request_payload_text, authentication_status, code_status, http_status, result_message, " +
+        "error_message, script_log, ip_address, peer_ip, country, run_as_user, duration_ms";
+
+    private const string CreateStaging =
+        "CREATE TEMP TABLE IF NOT EXISTS webhook_calls_staging (LIKE webhook_calls) ON COMMIT DELETE ROWS";
+
+    private const string MoveStaged =
+        $"INSERT INTO webhook_calls ({Columns}) SELECT {Columns} FROM webhook_calls_staging ON CONFLICT DO NOTHING";
+
+    /// <summary>
+    /// Stores the records in one transaction: binary COPY into a staging table, then an insert
+    /// that skips records already stored, so that a redelivered batch adds nothing.
+    /// </summary>
+    public async Task<int> StoreAsync(IReadOnlyList<WebhookCallRecord> records, string country, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(CreateStaging, transaction: transaction, cancellationToken: cancellationToken));
+        await using (var importer = await connection.BeginBinaryImportAsync(
+            $"COPY webhook_calls_staging ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            foreach (var record in records)
+            {
+                await WriteAsync(importer, record, country, cancellationToken);
+            }
+
+            await importer.CompleteAsync(cancellationToken);
+        }
+
+        var inserted = await connection.ExecuteAsync(new CommandDefinition(MoveStaged, transaction: transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return inserted;
+    }
+
+    private static async Task WriteAsync(NpgsqlBinaryImporter importer, WebhookCallRecord record, string country, CancellationToken cancellationToken)
+    {
+        await importer.StartRowAsync(cancellationToken);
+        await importer.WriteAsync(record.Id, NpgsqlDbType.Uuid, cancellationToken);
+        await importer.WriteAsync(record.CreatedAt.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
+        await importer.WriteAsync(record.Webhook, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(record.Authenticator, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(record.Endpoint, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(record.RequestMethod, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(record.RequestHeaders, NpgsqlDbType.Jsonb, cancellationToken);
+        await importer.WriteAsync(record.RequestQuery, NpgsqlDbType.Jsonb, cancellationToken);
+        if (record.PayloadIsJson)
+        {
+            await importer.WriteAsync(record.RequestPayload, NpgsqlDbType.Jsonb, cancellationToken);
+            await importer.WriteNullAsync(cancellationToken);
+        }
+        else
+        {
+            await importer.WriteNullAsync(cancellationToken);
+            await importer.WriteAsync(record.RequestPayload, NpgsqlDbType.Text, cancellationToken);
+        }
+
+        await importer.WriteAsync(record.AuthenticationStatus, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(record.CodeStatus, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(record.HttpStatus, NpgsqlDbType.Integer, cancellationToken);
+        await importer.WriteAsync(record.ResultMessage, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(record.ErrorMessage, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(record.ScriptLog, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(record.IpAddress, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(record.PeerIp, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(country, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(record.RunAsUser, NpgsqlDbType.Text, cancellationToken);
+        await importer.WriteAsync(record.DurationMs, NpgsqlDbType.Double, cancellationToken);
+    }
+
+    private const string SelectColumns =
+        "id, created_at, webhook, authenticator, endpoint, request_method, request_headers::text AS request_headers, " +
+        "request_query::text AS request_query, request_payload::text AS request_payload, request_payload_text, " +
+        "authentication_status, code_status, http_status, result_message, error_message, script_log, ip_address, " +
+        "peer_ip, country, run_as_user, duration_ms";
+
+    /// <summary>A page of calls, newest first, continuing after the cursor's position when one is given.</summary>
+    public async Task<IReadOnlyList<CallRow>> QueryAsync(CallQuery query, CancellationToken cancellationToken)
+    {
+        var sql = $"""
+            SELECT {SelectColumns} FROM webhook_calls
+            WHERE (@webhook::text IS NULL OR webhook = @webhook)
+              AND (@authenticator::text IS NULL OR authenticator = @authenticator)
+              AND (@endpoint::text IS NULL OR endpoint = @endpoint)
+              AND (@http_status::int IS NULL OR http_status = @http_status)
+              AND (@from::timestamptz IS NULL OR created_at >= @from)
+              AND (@to::timestamptz IS NULL OR created_at < @to)
+              AND (@after_at::timestamptz IS NULL OR (created_at, id) < (@after_at, @after_id))
+            ORDER BY created_at DESC, id DESC
+            LIMIT @limit
+            """;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<CallRow>(new CommandDefinition(sql, new
+        {
+            webhook = query.Webhook,
+            authenticator = query.Authenticator,
+            endpoint = query.Endpoint,
+            http_status = query.HttpStatus,
+            from = query.From?.UtcDateTime,
+            to = query.To?.UtcDateTime,
+            after_at = query.After?.CreatedAt.UtcDateTime,
+            after_id = query.After?.Id ?? Guid.Empty,
+            limit = query.Limit,
+        }, cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    public async Task<CallRow?> FindAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var sql = $"SELECT {SelectColumns} FROM webhook_calls WHERE id = @id LIMIT 1";
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(sql, new { id }, cancellationToken: cancellationToken));
+    }
+}
+
+public sealed record CallQuery(
+    string? Webhook, string? Authenticator, string? Endpoint, int? HttpStatus,
+    DateTimeOffset? From, DateTimeOffset? To, CallCursor? After, int Limit);
+
+/// <summary>A position in the newest-first order: the last row of the previous page.</summary>
+public sealed record CallCursor(DateTimeOffset CreatedAt, Guid Id)
+{
+    public string Encode() =>
+        Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(new[] { CreatedAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture), Id.ToString() }))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public static CallCursor? TryDecode(string text)
+    {
+        try
+        {
+            var padded = text.Replace('-', '+').Replace('_', '/');
+            padded += new string('=', (4 - padded.Length % 4) % 4);
+            var parts = JsonSerializer.Deserialize<string[]>(Convert.FromBase64String(padded));
+            return parts is [var ticks, var id]
+                ? new CallCursor(new DateTimeOffset(long.Parse(ticks, System.Globalization.CultureInfo.InvariantCulture), TimeSpan.Zero), Guid.Parse(id))
+                : null;
+        }
+        catch (Exception exception) when (exception is FormatException or JsonException or ArgumentOutOfRangeException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>A stored call as the database returns it (columns map by name, underscores ignored).</summary>
+public sealed record CallRow
+{
+    public Guid Id { get; init; }
+    public DateTime CreatedAt { get; init; }
+    public string Webhook { get; init; } = "";
+    public string Authenticator { get; init; } = "";
+    public string Endpoint { get; init; } = "";
+    public string RequestMethod { get; init; } = "";
+    public string RequestHeaders { get; init; } = "{}";
+    public string RequestQuery { get; init; } = "{}";
+    public string? RequestPayload { get; init; }
+    public string? RequestPayloadText { get; init; }
+    public string AuthenticationStatus { get; init; } = "";
+    public string CodeStatus { get; init; } = "";
+    public int HttpStatus { get; init; }
+    public string ResultMessage { get; init; } = "";
+    public string ErrorMessage { get; init; } = "";
+    public string ScriptLog { get; init; } = "";
+    public string IpAddress { get; init; } = "";
+    public string PeerIp { get; init; } = "";
+    public string Country { get; init; } = "";
+    public string RunAsUser { get; init; } = "";
+    public double DurationMs { get; init; }
+}

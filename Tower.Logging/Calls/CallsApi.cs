@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Tower.Logging.Calls;
+
+/// <summary>The internal query API the Admin service reads call logs through.</summary>
+internal static partial class CallsApi
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 500;
+
+    public static RouteGroupBuilder MapCallsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/internal/calls").RequireServiceCredential();
+        group.MapGet("/", ListAsync);
+        group.MapGet("/{id}", GetAsync);
+        return group;
+    }
+
+    private static async Task<Results<Ok<CallLogPage>, ValidationProblem>> ListAsync(
+        HttpRequest request, CallStore store, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var query = request.Query;
+        string? Text(string name) => string.IsNullOrEmpty(query[name]) ? null : query[name].ToString();
+
+        int? Integer(string name, int min, int max)
+        {
+            var text = Text(name);
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+            {
+                return value;
+            }
+
+            errors[name] = [$"'{text}' is not a whole number from {min} to {max}."];
+            return null;
+        }
+
+        DateTimeOffset? Time(string name)
+        {
+            var text = Text(name);
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (Rfc3339().IsMatch(text)
+                && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var value))
+            {
+                return value;
+            }
+
+            errors[name] = [$"'{text}' is not an RFC 3339 time with an offset, such as 2026-01-31T12:00:00Z."];
+            return null;
+        }
+
+        var limit = Integer("limit", 1, MaxLimit) ?? DefaultLimit;
+        var httpStatus = Integer("http_status", 100, 599);
+        var from = Time("from");
+        var to = Time("to");
+        CallCursor? after = null;
+        if (Text("cursor") is { } cursorText && (after = CallCursor.TryDecode(cursorText)) is null)
+        {
+            errors["cursor"] = ["The cursor is not one this API returned."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var rows = await store.QueryAsync(
+            new CallQuery(Text("webhook"), Text("authenticator"), Text("endpoint"), httpStatus, from, to, after, limit + 1),
+            cancellationToken);
+        var page = rows.Take(limit).Select(CallLogView.From).ToList();
+        var next = rows.Count > limit ? new CallCursor(page[^1].CreatedAt, page[^1].Id).Encode() : null;
+        return TypedResults.Ok(new CallLogPage(page, next));
+    }
+
+    private static async Task<Results<Ok<CallLogView>, NotFound>> GetAsync(string id, CallStore store, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out var callId) || await store.FindAsync(callId, cancellationToken) is not { } row)
+        {
+            return TypedResults.NotFound();
+        }
+
+        return TypedResults.Ok(CallLogView.From(row));
+    }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")]
+    private static partial Regex Rfc3339();
+}

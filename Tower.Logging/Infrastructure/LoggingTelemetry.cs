@@ -1,0 +1,16 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Tower.Logging;
+
+/// <summary>The Logging service's own trace source and meter, both named <c>Tower.Logging</c>.</summary>
+internal static class LoggingTelemetry
+{
+    public const string Name = "Tower.Logging";
+
+    public static readonly ActivitySource Source = new(Name);
+    public static readonly Meter Meter = new(Name);
+
+    public static readonly Counter<long> RecordsStored =
+        Meter.CreateCounter<long>("tower.logging.records_stored", unit: "{record}", description: "Call records written to the log store.");
+}

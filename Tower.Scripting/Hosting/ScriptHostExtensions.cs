@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Tower.Contracts.Scripts;
+
+namespace Tower.Scripting.Hosting;
+
+public static class ScriptHostExtensions
+{
+    /// <summary>The services a script-running service (Auth or Executor) needs.</summary>
+    public static IHostApplicationBuilder AddScriptHost(this IHostApplicationBuilder builder, ScriptKind kind)
+    {
+        builder.Services.AddSingleton<ScriptCompiler>();
+        builder.Services.AddInternalClient<ScriptSourceClient>("admin");
+        builder.Services.AddSingleton(provider => new ScriptHost(
+            kind, provider.GetRequiredService<ScriptCompiler>(), provider.GetRequiredService<ScriptSourceClient>()));
+        return builder;
+    }
+
+    /// <summary><c>POST /internal/run</c>: runs one script for one call; requires the service credential.</summary>
+    public static RouteGroupBuilder MapScriptHostApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/internal").RequireServiceCredential();
+        group.MapPost("/run", static (ScriptInvocation call, ScriptHost host, CancellationToken cancellationToken) =>
+            host.RunAsync(call, cancellationToken));
+        return group;
+    }
+}

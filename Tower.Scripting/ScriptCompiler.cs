@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Reflection;
+using System.Runtime.Loader;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Tower.Scripting;
+
+/// <summary>A compile error or refusal, with its 1-based position in the script.</summary>
+public sealed record ScriptDiagnostic(int Line, int Column, string Message)
+{
+    public override string ToString() => $"line {Line}, column {Column}: {Message}";
+}
+
+/// <summary>
+/// Compiles C# scripts into collectible load contexts, once per distinct text, so that memory
+/// stays flat however many scripts come and go.
+/// </summary>
+public sealed class ScriptCompiler
+{
+    private static readonly string[] DefaultImports =
+    [
+        "System",
+        "System.Collections.Generic",
+        "System.Linq",
+        "System.Text",
+        "System.Text.Json",
+        "System.Text.Json.Nodes",
+        "System.Security.Cryptography",
+    ];
+
+    private static readonly string[] ReferencedAssemblies =
+    [
+        "System.Runtime",
+        "System.Private.CoreLib",
+        "System.Collections",
+        "System.Linq",
+        "System.Memory",
+        "System.Text.Json",
+        "System.Text.Encodings.Web",
+        "System.Security.Cryptography",
+        "System.Runtime.Numerics",
+        "System.Text.RegularExpressions",
+        "netstandard",
+    ];
+
+    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(LoadReferences);
+
+    private static readonly CSharpParseOptions ParseOptions =
+        new(LanguageVersion.Latest, DocumentationMode.None, SourceCodeKind.Script);
+
+    private readonly ConcurrentDictionary<string, Lazy<CompileResult>> _cache = new();
+
+    /// <summary>Compiles the code, or returns the cached compilation of the same text.</summary>
+    public CompileResult Compile(ScriptKind kind, string code)
+    {
+        var hash = ScriptIdentity.Of(kind, code);
+        return _cache.GetOrAdd(hash, static (key, state) =>
+            new Lazy<CompileResult>(() => CompileNew(key, state.kind, state.code)), (kind, code)).Value;
+    }
+
+    /// <summary>The compiled script already known under this hash, if any.</summary>
+    public CompiledScript? Find(string hash) =>
+        _cache.TryGetValue(hash, out var entry) && entry.IsValueCreated ? entry.Value.Script : null;
+
+    /// <summary>Checks code without keeping the compiled form: what the Admin API runs at save time.</summary>
+    public static IReadOnlyList<ScriptDiagnostic> Validate(ScriptKind kind, string code)
+    {
+        var compilation = CreateCompilation(kind, code, "TowerValidation");
+        return Errors(compilation.GetDiagnostics());
+    }
+
+    private static CompileResult CompileNew(string hash, ScriptKind kind, string code)
+    {
+        var compilation = CreateCompilation(kind, code, "TowerScript_" + hash[..16]);
+        using var image = new MemoryStream();
+        var emitted = compilation.Emit(image);
+        if (!emitted.Success)
+        {
+            return new CompileResult(null, Errors(emitted.Diagnostics));
+        }
+
+        var entryPoint = compilation.GetEntryPoint(CancellationToken.None)
+            ?? throw new InvalidOperationException("A script compilation has no entry point.");
+        image.Position = 0;
+        var context = new AssemblyLoadContext("TowerScript_" + hash[..16], isCollectible: true);
+        var assembly = context.LoadFromStream(image);
+        var type = assembly.GetType(entryPoint.ContainingType.MetadataName, throwOnError: true)!;
+        var method = type.GetMethod(entryPoint.MetadataName, BindingFlags.Public | BindingFlags.Static)!;
+        var factory = method.CreateDelegate<Func<object[], Task<object>>>();
+        return new CompileResult(new CompiledScript(hash, kind, factory), []);
+    }
+
+    private static CSharpCompilation CreateCompilation(ScriptKind kind, string code, string assemblyName)
+    {
+        var tree = CSharpSyntaxTree.ParseText(code, ParseOptions);
+        var options = new CSharpCompilationOptions(
+            OutputKind.DynamicallyLinkedLibrary,
+            usings: DefaultImports,
+            optimizationLevel: OptimizationLevel.Release,
+            allowUnsafe: false,
+            nullableContextOptions: NullableContextOptions.Disable);
+        return CSharpCompilation.CreateScriptCompilation(
+            assemblyName,
+            tree,
+            References.Value,
+            options,
+            previousScriptCompilation: null,
+            returnType: typeof(object),
+            globalsType: GlobalsType(kind));
+    }
+
+    internal static Type GlobalsType(ScriptKind kind) =>
+        kind == ScriptKind.Webhook ? typeof(WebhookGlobals) : typeof(AuthenticatorGlobals);
+
+    private static IReadOnlyList<ScriptDiagnostic> Errors(ImmutableArray<Diagnostic> diagnostics) =>
+        diagnostics
+            .Where(d => d.Severity == DiagnosticSeverity.Error)
+            .Select(d =>
+            {
+                var position = d.Location.GetLineSpan().StartLinePosition;
+                return new ScriptDiagnostic(position.Line + 1, position.Character + 1, d.GetMessage());
+            })
+            .ToList();
+
+    private static ImmutableArray<MetadataReference> LoadReferences()
+    {
+        var platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+            .Split(Path.PathSeparator)
+            .ToDictionary(path => Path.GetFileNameWithoutExtension(path), StringComparer.OrdinalIgnoreCase);
+        var references = ReferencedAssemblies
+            .Where(platform.ContainsKey)
+            .Select(name => (MetadataReference)MetadataReference.CreateFromFile(platform[name]))
+            .ToList();
+        references.Add(MetadataReference.CreateFromFile(typeof(ScriptGlobals).Assembly.Location));
+        return [.. references];
+    }
+}
+
+public sealed record CompileResult(CompiledScript? Script, IReadOnlyList<ScriptDiagnostic> Errors);
+
+/// <summary>A compiled script, ready to run with a fresh globals object per call.</summary>
+public sealed class CompiledScript(string hash, ScriptKind kind, Func<object[], Task<object>> factory)
+{
+    public string Hash { get; } = hash;
+    public ScriptKind Kind { get; } = kind;
+
+    /// <summary>Runs the script body with these globals; the script may replace their result.</summary>
+    public Task RunAsync(ScriptGlobals globals) => factory([globals, null!]);
+}

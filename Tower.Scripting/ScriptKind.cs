@@ -1,0 +1,7 @@
+namespace Tower.Scripting;
+
+public enum ScriptKind
+{
+    Webhook,
+    Authenticator,
+}
