@@ -128,7 +128,8 @@ public sealed class ScriptCompiler
     {
         var platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
             .Split(Path.PathSeparator)
-            .ToDictionary(path => Path.GetFileNameWithoutExtension(path), StringComparer.OrdinalIgnoreCase);
+            .GroupBy(path => Path.GetFileNameWithoutExtension(path), StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(group => group.Key, group => group.First(), StringComparer.OrdinalIgnoreCase);
         var references = ReferencedAssemblies
             .Where(platform.ContainsKey)
             .Select(name => (MetadataReference)MetadataReference.CreateFromFile(platform[name]))

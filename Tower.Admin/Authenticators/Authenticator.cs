@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Tower.Admin.Authenticators;
 
 /// <summary>What a client sends to create or replace an authenticator; omitted fields take their defaults.</summary>
@@ -13,6 +15,8 @@ public sealed record Authenticator
     public required string AllowedIps { get; init; }
     public required string TrustedProxyIps { get; init; }
     public required string Code { get; init; }
+    /// <summary>The script's identity, for the gateway's snapshot; not part of the API.</summary>
+    [JsonIgnore]
     public string? CodeHash { get; init; }
     public required string[] Variables { get; init; }
     public required string[] Secrets { get; init; }

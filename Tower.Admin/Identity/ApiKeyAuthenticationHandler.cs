@@ -51,5 +51,10 @@ public sealed class ApiKeyAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
-    private sealed record KeyRow(byte[] KeyHash, string Login, string Group);
+    private sealed record KeyRow
+    {
+        public byte[] KeyHash { get; init; } = [];
+        public string Login { get; init; } = "";
+        public string Group { get; init; } = "";
+    }
 }

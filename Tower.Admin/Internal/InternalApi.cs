@@ -79,10 +79,30 @@ internal static class InternalApi
             : TypedResults.NotFound();
     }
 
-    private sealed record WebhookRow(
-        string Reference, string Name, string Authenticator, string Endpoint, string Method, string PayloadType, string RunAsUser,
-        string RunAsGroup, string? CodeHash, int TimeoutMs, string[] Variables, string[] Secrets);
+    private sealed record WebhookRow
+    {
+        public string Reference { get; init; } = "";
+        public string Name { get; init; } = "";
+        public string Authenticator { get; init; } = "";
+        public string Endpoint { get; init; } = "";
+        public string Method { get; init; } = "";
+        public string PayloadType { get; init; } = "";
+        public string RunAsUser { get; init; } = "";
+        public string RunAsGroup { get; init; } = "";
+        public string? CodeHash { get; init; }
+        public int TimeoutMs { get; init; }
+        public string[] Variables { get; init; } = [];
+        public string[] Secrets { get; init; } = [];
+    }
 
-    private sealed record AuthenticatorRow(
-        string Reference, string Name, string AllowedIps, string TrustedProxyIps, string? CodeHash, string[] Variables, string[] Secrets);
+    private sealed record AuthenticatorRow
+    {
+        public string Reference { get; init; } = "";
+        public string Name { get; init; } = "";
+        public string AllowedIps { get; init; } = "";
+        public string TrustedProxyIps { get; init; } = "";
+        public string? CodeHash { get; init; }
+        public string[] Variables { get; init; } = [];
+        public string[] Secrets { get; init; } = [];
+    }
 }

@@ -18,7 +18,12 @@ internal static class GatewayServices
         // The bus starts (and its per-replica queue for change events exists) before the first
         // snapshot is loaded, so that no change falls between the two.
         builder.AddTowerBus(
-            bus => bus.AddConsumer<ConfigChangedConsumer>().Endpoint(endpoint => endpoint.Temporary = true),
+            bus => bus.AddConsumer<ConfigChangedConsumer>().Endpoint(endpoint =>
+            {
+                // A queue of this replica's own (fan-out, not competing consumers), deleted when it stops.
+                endpoint.InstanceId = Guid.NewGuid().ToString("N")[..12];
+                endpoint.Temporary = true;
+            }),
             configureBus: null);
         builder.Services.Configure<MassTransitHostOptions>(options => options.WaitUntilStarted = true);
 

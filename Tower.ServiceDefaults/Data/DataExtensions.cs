@@ -11,7 +11,11 @@ public static class DataExtensions
     {
         var connectionString = builder.Configuration.GetConnectionString(connectionName)
             ?? throw new InvalidOperationException($"The connection string '{connectionName}' is missing; start Tower through its AppHost.");
+        builder.Services.AddSingleton(new DatabaseConnection(connectionString));
         builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         return builder;
     }
 }
+
+/// <summary>The service's connection string with its password, which <see cref="NpgsqlDataSource.ConnectionString"/> omits.</summary>
+public sealed record DatabaseConnection(string ConnectionString);

@@ -19,7 +19,7 @@ public static class DatabaseMigrations
     {
         var dataSource = host.Services.GetRequiredService<NpgsqlDataSource>();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseMigrations));
-        await EnsureDatabaseExistsAsync(dataSource, logger, cancellationToken);
+        await EnsureDatabaseExistsAsync(dataSource, host.Services.GetRequiredService<DatabaseConnection>(), logger, cancellationToken);
 
         var migrations = migrationsAssembly.GetManifestResourceNames()
             .Where(name => name.Contains(".Migrations.", StringComparison.Ordinal) && name.EndsWith(".sql", StringComparison.Ordinal))
@@ -58,9 +58,9 @@ public static class DatabaseMigrations
         }
     }
 
-    private static async Task EnsureDatabaseExistsAsync(NpgsqlDataSource dataSource, ILogger logger, CancellationToken cancellationToken)
+    private static async Task EnsureDatabaseExistsAsync(NpgsqlDataSource dataSource, DatabaseConnection settings, ILogger logger, CancellationToken cancellationToken)
     {
-        var target = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+        var target = new NpgsqlConnectionStringBuilder(settings.ConnectionString);
         try
         {
             await using var probe = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -71,7 +71,7 @@ public static class DatabaseMigrations
             logger.LogInformation("Creating database {Database}", target.Database);
         }
 
-        var maintenance = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString) { Database = "postgres", Pooling = false };
+        var maintenance = new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Database = "postgres", Pooling = false };
         await using var connection = new NpgsqlConnection(maintenance.ConnectionString);
         await connection.OpenAsync(cancellationToken);
         var quoted = "\"" + target.Database!.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

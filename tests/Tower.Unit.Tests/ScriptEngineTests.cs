@@ -1,0 +1,117 @@
+using System.Security.Cryptography;
+using System.Text;
+using Tower.Contracts.Scripts;
+using Tower.Scripting;
+
+namespace Tower.Unit.Tests;
+
+public class ScriptEngineTests
+{
+    private static readonly ScriptCompiler Compiler = new();
+
+    private static ScriptInvocation Call(string payload = "{}", string body = "", Dictionary<string, string>? headers = null,
+        Dictionary<string, string>? secrets = null, int timeoutMs = 2000) => new()
+    {
+        CallId = Guid.CreateVersion7(),
+        CodeHash = "",
+        Owner = "test",
+        TimeoutMs = timeoutMs,
+        Body = Encoding.UTF8.GetBytes(body),
+        PayloadJson = payload,
+        Headers = headers ?? [],
+        Query = new Dictionary<string, string>(),
+        Variables = new Dictionary<string, string>(),
+        Secrets = secrets ?? [],
+        RunAsUser = "admin",
+        RunAsGroup = "root",
+    };
+
+    private static async Task<ScriptOutcome> RunAsync(ScriptKind kind, string code, ScriptInvocation call)
+    {
+        var compiled = Compiler.Compile(kind, code);
+        Assert.Empty(compiled.Errors);
+        return await ScriptRunner.RunAsync(compiled.Script!, call);
+    }
+
+    [Fact]
+    public async Task Webhook_code_reads_the_payload_and_sets_the_message()
+    {
+        var outcome = await RunAsync(ScriptKind.Webhook, "result.message = $\"order {payload?[\"id\"]} by {user.login}\";", Call("{\"id\": 7}"));
+
+        Assert.Equal(ScriptRunStatus.Completed, outcome.Status);
+        Assert.Equal(0, outcome.ExitCode);
+        Assert.Equal("order 7 by admin", outcome.Message);
+    }
+
+    [Fact]
+    public async Task Result_may_be_replaced_whole()
+    {
+        var outcome = await RunAsync(ScriptKind.Webhook, "result = new() { exit_code = 3, message = \"nope\" };", Call());
+
+        Assert.Equal(3, outcome.ExitCode);
+        Assert.Equal("nope", outcome.Message);
+    }
+
+    [Fact]
+    public async Task Authenticator_checks_a_github_signature_with_a_real_hmac()
+    {
+        const string body = "{\"action\":\"opened\"}";
+        const string secret = "gh-secret-value";
+        var signature = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body)));
+        const string code = """
+            var expected = "sha256=" + HmacSha256Hex(secrets["gh"]);
+            result.allowed = headers.TryGetValue("X-Hub-Signature-256", out var sent) && FixedTimeEquals(sent, expected);
+            """;
+
+        var good = await RunAsync(ScriptKind.Authenticator, code,
+            Call(body, body, new() { ["x-hub-signature-256"] = signature }, new() { ["gh"] = secret }));
+        var bad = await RunAsync(ScriptKind.Authenticator, code,
+            Call(body, body, new() { ["X-Hub-Signature-256"] = "sha256=00" }, new() { ["gh"] = secret }));
+
+        Assert.True(good.Allowed);
+        Assert.False(bad.Allowed);
+    }
+
+    [Fact]
+    public void Compile_errors_carry_line_and_column()
+    {
+        var errors = ScriptCompiler.Validate(ScriptKind.Webhook, "var a = 1;\nresult.message = undefined_name;");
+
+        var error = Assert.Single(errors);
+        Assert.Equal(2, error.Line);
+        Assert.Equal(18, error.Column);
+        Assert.Contains("undefined_name", error.Message);
+    }
+
+    [Fact]
+    public async Task Secret_values_are_masked_in_message_log_and_error()
+    {
+        var secrets = new Dictionary<string, string> { ["token"] = "s3cr3t-value" };
+        var outcome = await RunAsync(ScriptKind.Webhook,
+            "log.info(\"token is \" + secrets[\"token\"]); result.message = secrets[\"token\"]; throw new Exception(secrets[\"token\"]);",
+            Call(secrets: secrets));
+
+        Assert.Equal(ScriptRunStatus.Failed, outcome.Status);
+        Assert.DoesNotContain("s3cr3t-value", outcome.Error);
+        Assert.Contains("*****", outcome.Error);
+        Assert.Equal(["INFO: token is *****"], outcome.Log);
+    }
+
+    [Fact]
+    public async Task A_script_past_its_limit_times_out()
+    {
+        var outcome = await RunAsync(ScriptKind.Webhook, "await System.Threading.Tasks.Task.Delay(5000);", Call(timeoutMs: 200));
+
+        Assert.Equal(ScriptRunStatus.TimedOut, outcome.Status);
+    }
+
+    [Fact]
+    public void The_same_text_compiles_once()
+    {
+        var first = Compiler.Compile(ScriptKind.Webhook, "result.message = \"cached\";");
+        var second = Compiler.Compile(ScriptKind.Webhook, "result.message = \"cached\";");
+
+        Assert.Same(first.Script, second.Script);
+        Assert.Same(first.Script, Compiler.Find(ScriptIdentity.Of(ScriptKind.Webhook, "result.message = \"cached\";")));
+    }
+}
