@@ -6,10 +6,13 @@ using Npgsql;
 namespace Tower.AppHost.Infrastructure;
 
 /// <summary>Debian's PostgreSQL server run as a local process, under the resource name a container would have.</summary>
-internal sealed class LocalPostgresResource(string name, string command, string workingDirectory, int port, ParameterResource password)
+internal sealed class LocalPostgresResource(string name, string command, string workingDirectory, int port, ParameterResource password, string probeConnectionString)
     : ExecutableResource(name, command, workingDirectory), IResourceWithConnectionString
 {
     public const string UserName = "tower";
+
+    /// <summary>How the launcher's own health checks connect (to the maintenance database).</summary>
+    public string ProbeConnectionString { get; } = probeConnectionString;
 
     public int Port { get; } = port;
 
@@ -42,25 +45,9 @@ internal static class LocalPostgres
 
         var passwordParameter = builder.AddParameter($"{name}-password", password, secret: true);
         var (command, prefix) = LocalUser.Command("postgres", Path.Combine(binaries, "postgres"));
-        var resource = new LocalPostgresResource(name, command, dataDirectory, port, passwordParameter.Resource);
-
-        var healthCheckKey = $"{name}_sql";
-        var connectionString = $"Host=127.0.0.1;Port={port};Username={LocalPostgresResource.UserName};Password={password};Database=postgres;Timeout=3;Pooling=false";
-        builder.Services.AddHealthChecks().AddAsyncCheck(healthCheckKey, async cancellationToken =>
-        {
-            try
-            {
-                await using var connection = new NpgsqlConnection(connectionString);
-                await connection.OpenAsync(cancellationToken);
-                await using var command = new NpgsqlCommand("SELECT 1", connection);
-                await command.ExecuteScalarAsync(cancellationToken);
-                return HealthCheckResult.Healthy();
-            }
-            catch (Exception exception) when (exception is NpgsqlException or TimeoutException or InvalidOperationException)
-            {
-                return HealthCheckResult.Unhealthy(exception.Message);
-            }
-        });
+        var probe = $"Host=127.0.0.1;Port={port};Username={LocalPostgresResource.UserName};Password={password};Database=postgres;Timeout=3;Pooling=false";
+        var resource = new LocalPostgresResource(name, command, dataDirectory, port, passwordParameter.Resource, probe);
+        var healthCheckKey = AddSqlCheck(builder, $"{name}_sql", probe, databaseName: null);
 
         return builder.AddResource(resource)
             .WithArgs([.. prefix, "-D", dataDirectory, "-k", socketDirectory,
@@ -69,10 +56,65 @@ internal static class LocalPostgres
             .ExcludeFromManifest();
     }
 
+    /// <summary>
+    /// A database on the local server. It shows as running once the server is ready, and healthy
+    /// once the service that owns it has created it.
+    /// </summary>
     public static IResourceBuilder<LocalPostgresDatabaseResource> AddLocalDatabase(
-        this IResourceBuilder<LocalPostgresResource> server, string name, string databaseName) =>
-        server.ApplicationBuilder.AddResource(new LocalPostgresDatabaseResource(name, databaseName, server.Resource))
+        this IResourceBuilder<LocalPostgresResource> server, string name, string databaseName)
+    {
+        var builder = server.ApplicationBuilder;
+        var database = new LocalPostgresDatabaseResource(name, databaseName, server.Resource);
+        builder.Eventing.Subscribe<ResourceReadyEvent>(server.Resource, (ready, _) =>
+            ready.Services.GetRequiredService<ResourceNotificationService>().PublishUpdateAsync(database, state => state with
+            {
+                State = KnownResourceStates.Running,
+                StartTimeStamp = DateTime.UtcNow,
+            }));
+
+        var healthCheckKey = AddSqlCheck(builder, $"{name}_exists", server.Resource.ProbeConnectionString, databaseName);
+
+        return builder.AddResource(database)
+            .WithInitialState(new CustomResourceSnapshot
+            {
+                ResourceType = "PostgresDatabase",
+                State = KnownResourceStates.Waiting,
+                Properties = [],
+            })
+            .WithHealthCheck(healthCheckKey)
             .ExcludeFromManifest();
+    }
+
+    /// <summary>
+    /// A health check that runs a query on the server: <c>SELECT 1</c>, or whether
+    /// <paramref name="databaseName"/> exists.
+    /// </summary>
+    private static string AddSqlCheck(IDistributedApplicationBuilder builder, string key, string connectionString, string? databaseName)
+    {
+        builder.Services.AddHealthChecks().AddAsyncCheck(key, async cancellationToken =>
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(connectionString);
+                await connection.OpenAsync(cancellationToken);
+                await using var command = new NpgsqlCommand(
+                    databaseName is null ? "SELECT true" : "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", connection);
+                if (databaseName is not null)
+                {
+                    command.Parameters.Add(new NpgsqlParameter { Value = databaseName });
+                }
+
+                return await command.ExecuteScalarAsync(cancellationToken) is true
+                    ? HealthCheckResult.Healthy()
+                    : HealthCheckResult.Unhealthy($"The owning service has not created {databaseName} yet.");
+            }
+            catch (Exception exception) when (exception is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                return HealthCheckResult.Unhealthy(exception.Message);
+            }
+        });
+        return key;
+    }
 
     private static void Initialize(string binaries, string dataDirectory, string password)
     {

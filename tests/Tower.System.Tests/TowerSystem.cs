@@ -1,0 +1,79 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+// The system runs PostgreSQL and RabbitMQ as Linux processes.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
+namespace Tower.System.Tests;
+
+/// <summary>
+/// The whole system, started once for every test of the collection: PostgreSQL and RabbitMQ as
+/// local processes in a fresh data folder, the five services on free ports.
+/// </summary>
+public sealed class TowerSystem : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+
+    private readonly string _dataDirectory = Path.Combine("/tmp", "tower-tests-" + Guid.NewGuid().ToString("N")[..12]);
+    private DistributedApplication? _app;
+
+    public string RootApiKey { get; } = "test-root-" + RandomNumberGenerator.GetHexString(40, lowercase: true);
+
+    public HttpClient Admin { get; private set; } = null!;
+
+    public HttpClient Gateway { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Tower_AppHost>(
+            [
+                "--Tower:Infrastructure=processes",
+                $"--Tower:DataDir={_dataDirectory}",
+                "--Tower:GatewayPort=0",
+                "--Tower:AdminPort=0",
+                "--Tower:PostgresPort=0",
+                "--Tower:RabbitMQPort=0",
+                "--Tower:RabbitMQDistributionPort=0",
+                "--Tower:EpmdPort=0",
+                $"--TOWER_ROOT_API_KEY={RootApiKey}",
+            ],
+            (options, _) => options.DisableDashboard = true,
+            timeout.Token);
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+
+        _app = await builder.BuildAsync(timeout.Token);
+        await _app.StartAsync(timeout.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", timeout.Token);
+
+        Admin = new HttpClient { BaseAddress = _app.GetEndpoint("admin", "http") };
+        Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", RootApiKey);
+        Gateway = new HttpClient { BaseAddress = _app.GetEndpoint("gateway", "http") };
+    }
+
+    public async Task DisposeAsync()
+    {
+        Admin?.Dispose();
+        Gateway?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        if (Directory.Exists(_dataDirectory))
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class TowerSystemCollection : ICollectionFixture<TowerSystem>
+{
+    public const string Name = "Tower system";
+}
