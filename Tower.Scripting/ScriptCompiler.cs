@@ -28,21 +28,9 @@ public sealed class ScriptCompiler
         "System.Text.Json",
         "System.Text.Json.Nodes",
         "System.Security.Cryptography",
-    ];
-
-    private static readonly string[] ReferencedAssemblies =
-    [
-        "System.Runtime",
-        "System.Private.CoreLib",
-        "System.Collections",
-        "System.Linq",
-        "System.Memory",
-        "System.Text.Json",
-        "System.Text.Encodings.Web",
-        "System.Security.Cryptography",
-        "System.Runtime.Numerics",
+        "System.Globalization",
         "System.Text.RegularExpressions",
-        "netstandard",
+        "System.Threading.Tasks",
     ];
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(LoadReferences);
@@ -64,16 +52,37 @@ public sealed class ScriptCompiler
     public CompiledScript? Find(string hash) =>
         _cache.TryGetValue(hash, out var entry) && entry.IsValueCreated ? entry.Value.Script : null;
 
-    /// <summary>Checks code without keeping the compiled form: what the Admin API runs at save time.</summary>
+    /// <summary>
+    /// Checks code without keeping the compiled form, as the Admin API does at save time:
+    /// compile errors first, then every refusal of the sandbox.
+    /// </summary>
     public static IReadOnlyList<ScriptDiagnostic> Validate(ScriptKind kind, string code)
     {
-        var compilation = CreateCompilation(kind, code, "TowerValidation");
-        return Errors(compilation.GetDiagnostics());
+        var compilation = CreateCompilation(kind, Parse(code), "TowerValidation");
+        return Check(compilation);
+    }
+
+    /// <summary>The sandbox's refusals first (they name what is forbidden), then compile errors.</summary>
+    private static IReadOnlyList<ScriptDiagnostic> Check(CSharpCompilation compilation)
+    {
+        var tree = compilation.SyntaxTrees[0];
+        var refusals = ScriptSandbox.Check(tree, compilation.GetSemanticModel(tree));
+        return [.. refusals, .. Errors(compilation.GetDiagnostics())];
     }
 
     private static CompileResult CompileNew(string hash, ScriptKind kind, string code)
     {
-        var compilation = CreateCompilation(kind, code, "TowerScript_" + hash[..16]);
+        var assemblyName = "TowerScript_" + hash[..16];
+        var checkedCompilation = CreateCompilation(kind, Parse(code), assemblyName);
+        var problems = Check(checkedCompilation);
+        if (problems.Count > 0)
+        {
+            return new CompileResult(null, problems);
+        }
+
+        var original = checkedCompilation.SyntaxTrees[0];
+        var guarded = GuardRewriter.Rewrite(original, checkedCompilation.GetSemanticModel(original));
+        var compilation = CreateCompilation(kind, guarded, assemblyName);
         using var image = new MemoryStream();
         var emitted = compilation.Emit(image);
         if (!emitted.Success)
@@ -84,7 +93,7 @@ public sealed class ScriptCompiler
         var entryPoint = compilation.GetEntryPoint(CancellationToken.None)
             ?? throw new InvalidOperationException("A script compilation has no entry point.");
         image.Position = 0;
-        var context = new AssemblyLoadContext("TowerScript_" + hash[..16], isCollectible: true);
+        var context = new AssemblyLoadContext(assemblyName, isCollectible: true);
         var assembly = context.LoadFromStream(image);
         var type = assembly.GetType(entryPoint.ContainingType.MetadataName, throwOnError: true)!;
         var method = type.GetMethod(entryPoint.MetadataName, BindingFlags.Public | BindingFlags.Static)!;
@@ -92,9 +101,10 @@ public sealed class ScriptCompiler
         return new CompileResult(new CompiledScript(hash, kind, factory), []);
     }
 
-    private static CSharpCompilation CreateCompilation(ScriptKind kind, string code, string assemblyName)
+    private static SyntaxTree Parse(string code) => CSharpSyntaxTree.ParseText(code, ParseOptions);
+
+    private static CSharpCompilation CreateCompilation(ScriptKind kind, SyntaxTree tree, string assemblyName)
     {
-        var tree = CSharpSyntaxTree.ParseText(code, ParseOptions);
         var options = new CSharpCompilationOptions(
             OutputKind.DynamicallyLinkedLibrary,
             usings: DefaultImports,
@@ -124,19 +134,24 @@ public sealed class ScriptCompiler
             })
             .ToList();
 
+    /// <summary>
+    /// Every framework assembly is referenced, so that every name binds and the sandbox, not a
+    /// missing reference, decides what a script may use (and names it in the refusal).
+    /// </summary>
     private static ImmutableArray<MetadataReference> LoadReferences()
     {
-        var platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
             .Split(Path.PathSeparator)
+            .Where(path => Path.GetDirectoryName(path) == RuntimeDirectory)
             .GroupBy(path => Path.GetFileNameWithoutExtension(path), StringComparer.OrdinalIgnoreCase)
-            .ToDictionary(group => group.Key, group => group.First(), StringComparer.OrdinalIgnoreCase);
-        var references = ReferencedAssemblies
-            .Where(platform.ContainsKey)
-            .Select(name => (MetadataReference)MetadataReference.CreateFromFile(platform[name]))
+            .Where(group => group.Key.StartsWith("System", StringComparison.Ordinal) || group.Key is "netstandard" or "mscorlib")
+            .Select(group => (MetadataReference)MetadataReference.CreateFromFile(group.First()))
             .ToList();
         references.Add(MetadataReference.CreateFromFile(typeof(ScriptGlobals).Assembly.Location));
         return [.. references];
     }
+
+    private static readonly string RuntimeDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
 }
 
 public sealed record CompileResult(CompiledScript? Script, IReadOnlyList<ScriptDiagnostic> Errors);

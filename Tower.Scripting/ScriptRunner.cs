@@ -14,14 +14,23 @@ public static class ScriptRunner
     {
         var started = Stopwatch.GetTimestamp();
         var globals = CreateGlobals(script.Kind, call);
-        var run = Task.Run(() => script.RunAsync(globals));
+        var limit = TimeSpan.FromMilliseconds(call.TimeoutMs);
+        var run = Task.Run(() =>
+        {
+            ScriptGuard.Begin(limit);
+            return script.RunAsync(globals);
+        });
         try
         {
-            await run.WaitAsync(TimeSpan.FromMilliseconds(call.TimeoutMs));
+            await run.WaitAsync(limit);
         }
-        catch (TimeoutException)
+        catch (Exception exception) when (exception is TimeoutException or ScriptDeadlineException)
         {
             return Outcome(ScriptRunStatus.TimedOut, globals, call, started, $"The script ran past its limit of {call.TimeoutMs} ms.");
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            return Outcome(ScriptRunStatus.Failed, globals, call, started, "The script recursed too deeply.");
         }
         catch (Exception exception)
         {

@@ -114,4 +114,33 @@ public class ScriptEngineTests
         Assert.Same(first.Script, second.Script);
         Assert.Same(first.Script, Compiler.Find(ScriptIdentity.Of(ScriptKind.Webhook, "result.message = \"cached\";")));
     }
+
+    public static TheoryData<string, ScriptRunStatus> Runaways => new()
+    {
+        { "while (true) { }", ScriptRunStatus.TimedOut },
+        { "for (;;) { }", ScriptRunStatus.TimedOut },
+        { "var i = 0; do { i++; } while (i >= 0 || true);", ScriptRunStatus.TimedOut },
+        { "while (true) { try { throw new Exception(); } catch { } }", ScriptRunStatus.TimedOut },
+        { "while (true) { try { while (true) { } } catch (Exception) { } finally { } }", ScriptRunStatus.TimedOut },
+        { "again: goto again;", ScriptRunStatus.TimedOut },
+        { "int Down(int n) => Down(n + 1); result.message = Down(0).ToString();", ScriptRunStatus.Failed },
+        { "int Down(int n) { try { return Down(n + 1); } catch { return Down(n + 1); } } Down(0);", ScriptRunStatus.TimedOut },
+        { "Func<int, int> f = null!; f = n => f(n + 1); f(0);", ScriptRunStatus.Failed },
+        { "foreach (var x in Enumerable.Repeat(1, int.MaxValue)) { }", ScriptRunStatus.TimedOut },
+        { "await Task.Delay(60000);", ScriptRunStatus.TimedOut },
+    };
+
+    [Theory]
+    [MemberData(nameof(Runaways))]
+    public async Task Runaway_scripts_are_stopped_without_harming_the_host(string code, ScriptRunStatus expected)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        var outcome = await RunAsync(ScriptKind.Webhook, code, Call(timeoutMs: 300));
+
+        Assert.Equal(expected, outcome.Status);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), $"took {started.Elapsed}");
+        var after = await RunAsync(ScriptKind.Webhook, "result.message = \"still here\";", Call());
+        Assert.Equal("still here", after.Message);
+    }
 }

@@ -1,0 +1,155 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using static Microsoft.CodeAnalysis.CSharp.SyntaxFactory;
+
+namespace Tower.Scripting;
+
+/// <summary>
+/// Inserts <c>global::Tower.Scripting.ScriptGuard.Check();</c> at the top of every loop body,
+/// catch block, goto and method-like body (expression bodies become blocks), so that the
+/// deadline and the stack depth are checked wherever a script can spend unbounded time.
+/// Runs on the script's original tree, with its semantic model, after the sandbox accepted it.
+/// </summary>
+internal sealed class GuardRewriter(SemanticModel model) : CSharpSyntaxRewriter
+{
+    private static readonly StatementSyntax Check = ParseStatement("global::Tower.Scripting.ScriptGuard.Check();");
+
+    public static SyntaxTree Rewrite(SyntaxTree tree, SemanticModel model)
+    {
+        var root = new GuardRewriter(model).Visit(tree.GetRoot());
+        return tree.WithRootAndOptions(root, tree.Options);
+    }
+
+    public override SyntaxNode? VisitWhileStatement(WhileStatementSyntax node)
+    {
+        var visited = (WhileStatementSyntax)base.VisitWhileStatement(node)!;
+        return visited.WithStatement(Guarded(visited.Statement));
+    }
+
+    public override SyntaxNode? VisitDoStatement(DoStatementSyntax node)
+    {
+        var visited = (DoStatementSyntax)base.VisitDoStatement(node)!;
+        return visited.WithStatement(Guarded(visited.Statement));
+    }
+
+    public override SyntaxNode? VisitForStatement(ForStatementSyntax node)
+    {
+        var visited = (ForStatementSyntax)base.VisitForStatement(node)!;
+        return visited.WithStatement(Guarded(visited.Statement));
+    }
+
+    public override SyntaxNode? VisitForEachStatement(ForEachStatementSyntax node)
+    {
+        var visited = (ForEachStatementSyntax)base.VisitForEachStatement(node)!;
+        return visited.WithStatement(Guarded(visited.Statement));
+    }
+
+    public override SyntaxNode? VisitForEachVariableStatement(ForEachVariableStatementSyntax node)
+    {
+        var visited = (ForEachVariableStatementSyntax)base.VisitForEachVariableStatement(node)!;
+        return visited.WithStatement(Guarded(visited.Statement));
+    }
+
+    public override SyntaxNode? VisitCatchClause(CatchClauseSyntax node)
+    {
+        var visited = (CatchClauseSyntax)base.VisitCatchClause(node)!;
+        return visited.WithBlock(visited.Block.WithStatements(visited.Block.Statements.Insert(0, Check)));
+    }
+
+    public override SyntaxNode? VisitGotoStatement(GotoStatementSyntax node) =>
+        Block(Check, (StatementSyntax)base.VisitGotoStatement(node)!);
+
+    public override SyntaxNode? VisitLocalFunctionStatement(LocalFunctionStatementSyntax node)
+    {
+        var visited = (LocalFunctionStatementSyntax)base.VisitLocalFunctionStatement(node)!;
+        var body = GuardedBody(visited.Body, visited.ExpressionBody?.Expression, model.GetDeclaredSymbol(node) as IMethodSymbol);
+        return visited.WithBody(body).WithExpressionBody(null).WithSemicolonToken(default);
+    }
+
+    public override SyntaxNode? VisitMethodDeclaration(MethodDeclarationSyntax node)
+    {
+        var visited = (MethodDeclarationSyntax)base.VisitMethodDeclaration(node)!;
+        if (visited.Body is null && visited.ExpressionBody is null)
+        {
+            return visited;
+        }
+
+        var body = GuardedBody(visited.Body, visited.ExpressionBody?.Expression, model.GetDeclaredSymbol(node));
+        return visited.WithBody(body).WithExpressionBody(null).WithSemicolonToken(default);
+    }
+
+    public override SyntaxNode? VisitConstructorDeclaration(ConstructorDeclarationSyntax node)
+    {
+        var visited = (ConstructorDeclarationSyntax)base.VisitConstructorDeclaration(node)!;
+        var body = GuardedBody(visited.Body, visited.ExpressionBody?.Expression, model.GetDeclaredSymbol(node));
+        return visited.WithBody(body).WithExpressionBody(null).WithSemicolonToken(default);
+    }
+
+    public override SyntaxNode? VisitAccessorDeclaration(AccessorDeclarationSyntax node)
+    {
+        var visited = (AccessorDeclarationSyntax)base.VisitAccessorDeclaration(node)!;
+        if (visited.Body is null && visited.ExpressionBody is null)
+        {
+            return visited;
+        }
+
+        var body = GuardedBody(visited.Body, visited.ExpressionBody?.Expression, model.GetDeclaredSymbol(node));
+        return visited.WithBody(body).WithExpressionBody(null).WithSemicolonToken(default);
+    }
+
+    public override SyntaxNode? VisitPropertyDeclaration(PropertyDeclarationSyntax node)
+    {
+        var visited = (PropertyDeclarationSyntax)base.VisitPropertyDeclaration(node)!;
+        if (visited.ExpressionBody is null)
+        {
+            return visited;
+        }
+
+        var getter = AccessorDeclaration(SyntaxKind.GetAccessorDeclaration, Block(Check, ReturnStatement(visited.ExpressionBody.Expression)));
+        return visited.WithExpressionBody(null).WithSemicolonToken(default).WithAccessorList(AccessorList(SingletonList(getter)));
+    }
+
+    public override SyntaxNode? VisitParenthesizedLambdaExpression(ParenthesizedLambdaExpressionSyntax node)
+    {
+        var visited = (ParenthesizedLambdaExpressionSyntax)base.VisitParenthesizedLambdaExpression(node)!;
+        return visited.WithBlock(GuardedBody(visited.Block, visited.ExpressionBody, model.GetSymbolInfo(node).Symbol as IMethodSymbol))
+            .WithExpressionBody(null);
+    }
+
+    public override SyntaxNode? VisitSimpleLambdaExpression(SimpleLambdaExpressionSyntax node)
+    {
+        var visited = (SimpleLambdaExpressionSyntax)base.VisitSimpleLambdaExpression(node)!;
+        return visited.WithBlock(GuardedBody(visited.Block, visited.ExpressionBody, model.GetSymbolInfo(node).Symbol as IMethodSymbol))
+            .WithExpressionBody(null);
+    }
+
+    public override SyntaxNode? VisitAnonymousMethodExpression(AnonymousMethodExpressionSyntax node)
+    {
+        var visited = (AnonymousMethodExpressionSyntax)base.VisitAnonymousMethodExpression(node)!;
+        return visited.WithBlock(visited.Block.WithStatements(visited.Block.Statements.Insert(0, Check)));
+    }
+
+    private static StatementSyntax Guarded(StatementSyntax body) =>
+        body is BlockSyntax block ? block.WithStatements(block.Statements.Insert(0, Check)) : Block(Check, body);
+
+    /// <summary>A block body that starts with the check; an expression body becomes <c>return expr;</c> or <c>expr;</c>.</summary>
+    private static BlockSyntax GuardedBody(BlockSyntax? block, ExpressionSyntax? expression, IMethodSymbol? method)
+    {
+        if (block is not null)
+        {
+            return block.WithStatements(block.Statements.Insert(0, Check));
+        }
+
+        if (method is null)
+        {
+            // Unbound (the compiler will report it); leave the expression as it is.
+            return Block(ReturnStatement(expression));
+        }
+
+        var returnsNothing = method.ReturnsVoid
+            || method.MethodKind is MethodKind.Constructor or MethodKind.PropertySet or MethodKind.EventAdd or MethodKind.EventRemove
+            || (method.IsAsync && method.ReturnType is INamedTypeSymbol { IsGenericType: false, Name: "Task" or "ValueTask" });
+        return Block(Check, returnsNothing ? ExpressionStatement(expression!) : ReturnStatement(expression));
+    }
+}
