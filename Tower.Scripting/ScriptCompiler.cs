@@ -49,8 +49,8 @@ public sealed class ScriptCompiler
     }
 
     /// <summary>The compiled script already known under this hash, if any.</summary>
-    public CompiledScript? Find(string hash) =>
-        _cache.TryGetValue(hash, out var entry) && entry.IsValueCreated ? entry.Value.Script : null;
+    public ScriptImage? Find(string hash) =>
+        _cache.TryGetValue(hash, out var entry) && entry.IsValueCreated ? entry.Value.Image : null;
 
     /// <summary>
     /// Checks code without keeping the compiled form, as the Admin API does at save time:
@@ -92,13 +92,8 @@ public sealed class ScriptCompiler
 
         var entryPoint = compilation.GetEntryPoint(CancellationToken.None)
             ?? throw new InvalidOperationException("A script compilation has no entry point.");
-        image.Position = 0;
-        var context = new AssemblyLoadContext(assemblyName, isCollectible: true);
-        var assembly = context.LoadFromStream(image);
-        var type = assembly.GetType(entryPoint.ContainingType.MetadataName, throwOnError: true)!;
-        var method = type.GetMethod(entryPoint.MetadataName, BindingFlags.Public | BindingFlags.Static)!;
-        var factory = method.CreateDelegate<Func<object[], Task<object>>>();
-        return new CompileResult(new CompiledScript(hash, kind, factory), []);
+        return new CompileResult(
+            new ScriptImage(hash, kind, image.ToArray(), entryPoint.ContainingType.MetadataName, entryPoint.MetadataName), []);
     }
 
     private static SyntaxTree Parse(string code) => CSharpSyntaxTree.ParseText(code, ParseOptions);
@@ -154,14 +149,35 @@ public sealed class ScriptCompiler
     private static readonly string RuntimeDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
 }
 
-public sealed record CompileResult(CompiledScript? Script, IReadOnlyList<ScriptDiagnostic> Errors);
+public sealed record CompileResult(ScriptImage? Image, IReadOnlyList<ScriptDiagnostic> Errors);
 
-/// <summary>A compiled script, ready to run with a fresh globals object per call.</summary>
-public sealed class CompiledScript(string hash, ScriptKind kind, Func<object[], Task<object>> factory)
+/// <summary>
+/// A compiled script as bytes: what the service that compiles it caches and hands to the worker
+/// processes that run it. Loading it needs no compiler.
+/// </summary>
+public sealed record ScriptImage(string Hash, ScriptKind Kind, byte[] Bytes, string TypeName, string MethodName)
+{
+    /// <summary>Loads the script into a collectible context of its own, so that it can be unloaded.</summary>
+    public CompiledScript Load()
+    {
+        var context = new AssemblyLoadContext("TowerScript_" + Hash[..16], isCollectible: true);
+        using var stream = new MemoryStream(Bytes, writable: false);
+        var assembly = context.LoadFromStream(stream);
+        var type = assembly.GetType(TypeName, throwOnError: true)!;
+        var method = type.GetMethod(MethodName, BindingFlags.Public | BindingFlags.Static)!;
+        return new CompiledScript(Hash, Kind, method.CreateDelegate<Func<object[], Task<object>>>(), context);
+    }
+}
+
+/// <summary>A loaded script, ready to run with a fresh globals object per call.</summary>
+public sealed class CompiledScript(string hash, ScriptKind kind, Func<object[], Task<object>> factory, AssemblyLoadContext context)
 {
     public string Hash { get; } = hash;
     public ScriptKind Kind { get; } = kind;
 
     /// <summary>Runs the script body with these globals; the script may replace their result.</summary>
     public Task RunAsync(ScriptGlobals globals) => factory([globals, null!]);
+
+    /// <summary>Lets the runtime collect the script's code once nothing runs it any more.</summary>
+    public void Unload() => context.Unload();
 }

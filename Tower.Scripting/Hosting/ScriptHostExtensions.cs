@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Tower.Contracts.Scripts;
+using Tower.Scripting.Workers;
 
 namespace Tower.Scripting.Hosting;
 
@@ -12,10 +13,14 @@ public static class ScriptHostExtensions
     /// <summary>The services a script-running service (Auth or Executor) needs.</summary>
     public static IHostApplicationBuilder AddScriptHost(this IHostApplicationBuilder builder, ScriptKind kind)
     {
+        builder.Services.AddOptions<WorkerPoolOptions>().BindConfiguration(WorkerPoolOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<WorkerPool>();
         builder.Services.AddSingleton<ScriptCompiler>();
         builder.Services.AddInternalClient<ScriptSourceClient>("admin");
         builder.Services.AddSingleton(provider => new ScriptHost(
-            kind, provider.GetRequiredService<ScriptCompiler>(), provider.GetRequiredService<ScriptSourceClient>()));
+            kind, provider.GetRequiredService<ScriptCompiler>(), provider.GetRequiredService<ScriptSourceClient>(),
+            provider.GetRequiredService<WorkerPool>()));
+        builder.Services.AddHostedService<ScriptHostWarmUp>();
         return builder;
     }
 
@@ -27,4 +32,14 @@ public static class ScriptHostExtensions
             host.RunAsync(call, cancellationToken));
         return group;
     }
+}
+
+/// <summary>Starts the workers and warms the compiler when the service starts, not on the first call.</summary>
+internal sealed class ScriptHostWarmUp(WorkerPool workers, ScriptCompiler compiler) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Run(() =>
+    {
+        workers.Warm();
+        compiler.Compile(ScriptKind.Webhook, "result.message = \"warm\";");
+    }, stoppingToken);
 }

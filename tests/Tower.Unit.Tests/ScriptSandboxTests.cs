@@ -64,7 +64,7 @@ public class ScriptSandboxTests
     {
         var compiled = new ScriptCompiler().Compile(ScriptKind.Webhook, code);
 
-        Assert.Null(compiled.Script);
+        Assert.Null(compiled.Image);
         Assert.True(compiled.Errors.Any(error => error.Message.Contains(symbol, StringComparison.Ordinal)),
             $"No refusal names {symbol}: {string.Join(" | ", compiled.Errors)}");
     }
@@ -130,6 +130,6 @@ public class ScriptSandboxTests
     {
         var problems = ScriptCompiler.Validate(kind, code);
         Assert.True(problems.Count == 0, string.Join(" | ", problems));
-        Assert.NotNull(new ScriptCompiler().Compile(kind, code).Script);
+        Assert.NotNull(new ScriptCompiler().Compile(kind, code).Image);
     }
 }

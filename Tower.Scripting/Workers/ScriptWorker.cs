@@ -1,0 +1,57 @@
+using System.Text;
+using System.Text.Json;
+using Tower.Contracts;
+using Tower.Contracts.Scripts;
+
+namespace Tower.Scripting.Workers;
+
+/// <summary>
+/// The worker side: a process that loads compiled scripts (no compiler inside) and runs one call
+/// at a time for its parent service, with a capped heap, an empty environment and, where the
+/// service runs as root, an unprivileged user. Auth and Executor start it as
+/// <c>dotnet &lt;service&gt;.dll --tower-script-worker</c>.
+/// </summary>
+public static class ScriptWorker
+{
+    public const string Argument = "--tower-script-worker";
+
+    public static bool IsWorker(string[] args) => args is [Argument];
+
+    public static async Task<int> RunAsync()
+    {
+        await using var input = Console.OpenStandardInput();
+        await using var output = Console.OpenStandardOutput();
+        var scripts = new Dictionary<string, CompiledScript>(StringComparer.Ordinal);
+        while (await WorkerProtocol.ReadAsync(input, CancellationToken.None) is { } frame)
+        {
+            using var reader = new BinaryReader(new MemoryStream(frame), Encoding.UTF8);
+            switch (reader.ReadByte())
+            {
+                case WorkerProtocol.Load:
+                    var image = new ScriptImage(reader.ReadString(), (ScriptKind)reader.ReadByte(), reader.ReadBytes(), reader.ReadString(), reader.ReadString());
+                    scripts[image.Hash] = image.Load();
+                    break;
+                case WorkerProtocol.Unload:
+                    if (scripts.Remove(reader.ReadString(), out var unloaded))
+                    {
+                        unloaded.Unload();
+                    }
+
+                    break;
+                case WorkerProtocol.Run:
+                    var hash = reader.ReadString();
+                    var call = JsonSerializer.Deserialize<ScriptInvocation>(reader.ReadBytes(), TowerJson.Options)!;
+                    var outcome = scripts.TryGetValue(hash, out var script)
+                        ? await ScriptRunner.RunAsync(script, call)
+                        : new ScriptOutcome { Status = ScriptRunStatus.Failed, Error = $"The worker has no script {hash}." };
+                    var payload = JsonSerializer.SerializeToUtf8Bytes(outcome, TowerJson.Options);
+                    await WorkerProtocol.WriteAsync(output, WorkerProtocol.Build(WorkerProtocol.Outcome, writer => writer.WriteBytes(payload)), CancellationToken.None);
+                    break;
+                default:
+                    return 2;
+            }
+        }
+
+        return 0;
+    }
+}

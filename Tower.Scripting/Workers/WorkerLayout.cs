@@ -1,0 +1,93 @@
+using System.Reflection;
+
+namespace Tower.Scripting.Workers;
+
+/// <summary>
+/// The files a worker runs from: the host assembly, the script engine and the contracts, copied
+/// into a folder of their own that an unprivileged user can read (a checkout below root's home
+/// is not), with a runtime configuration that names only the base .NET runtime.
+/// </summary>
+internal sealed class WorkerLayout : IDisposable
+{
+    private const string RuntimeConfigName = "tower-script-worker.runtimeconfig.json";
+
+    private WorkerLayout(string directory, string dotnetPath, IReadOnlyList<string> arguments)
+    {
+        Directory = directory;
+        DotnetPath = dotnetPath;
+        Arguments = arguments;
+    }
+
+    public string Directory { get; }
+    public string DotnetPath { get; }
+    public IReadOnlyList<string> Arguments { get; }
+
+    public static WorkerLayout Create(WorkerPoolOptions options)
+    {
+        var host = options.WorkerHostAssembly ?? Assembly.GetEntryAssembly()?.Location
+            ?? throw new InvalidOperationException("No worker host assembly: set Scripting:WorkerHostAssembly.");
+        var directory = Path.Combine(Path.GetTempPath(), "tower-script-worker-" + Guid.NewGuid().ToString("N")[..12]);
+        System.IO.Directory.CreateDirectory(directory);
+        var readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        SetMode(directory, readable | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+
+        var sources = new[] { host, typeof(ScriptWorker).Assembly.Location, typeof(Contracts.TowerJson).Assembly.Location };
+        foreach (var source in sources.Distinct())
+        {
+            var target = Path.Combine(directory, Path.GetFileName(source));
+            File.Copy(source, target, overwrite: true);
+            SetMode(target, readable);
+        }
+
+        var version = Environment.Version;
+        var runtimeConfig = Path.Combine(directory, RuntimeConfigName);
+        File.WriteAllText(runtimeConfig, $$$"""
+            {"runtimeOptions": {"tfm": "net{{{version.Major}}}.{{{version.Minor}}}",
+              "framework": {"name": "Microsoft.NETCore.App", "version": "{{{version.Major}}}.{{{version.Minor}}}.0"},
+              "configProperties": {"System.GC.Concurrent": false} } }
+            """);
+        SetMode(runtimeConfig, readable);
+
+        return new WorkerLayout(directory, FindDotnet(),
+            ["exec", "--runtimeconfig", runtimeConfig, Path.Combine(directory, Path.GetFileName(host)), ScriptWorker.Argument]);
+    }
+
+    private static void SetMode(string path, UnixFileMode mode)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, mode);
+        }
+    }
+
+    private static string FindDotnet()
+    {
+        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && File.Exists(hostPath))
+        {
+            return hostPath;
+        }
+
+        if (Environment.ProcessPath is { } processPath && Path.GetFileNameWithoutExtension(processPath) == "dotnet")
+        {
+            return processPath;
+        }
+
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(folder => Path.Combine(folder, "dotnet"))
+            .FirstOrDefault(File.Exists);
+        return onPath ?? throw new InvalidOperationException("The dotnet host was not found to start script workers.");
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A worker that is still exiting may hold a file; the folder is in the temporary area.
+        }
+    }
+}

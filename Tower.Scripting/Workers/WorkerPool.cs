@@ -1,0 +1,160 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tower.Contracts.Scripts;
+
+namespace Tower.Scripting.Workers;
+
+/// <summary>
+/// The worker processes of one Auth or Executor instance. A call takes an idle worker, runs, and
+/// gives it back. A worker that runs past the script's limit plus a grace is killed; one that
+/// crashes (stack overflow, out of memory, exit) fails only its call; either way a fresh worker
+/// takes its place. After a timed-out call the worker is replaced too, since a runaway may linger.
+/// </summary>
+public sealed partial class WorkerPool : IAsyncDisposable
+{
+    private readonly WorkerPoolOptions _options;
+    private readonly ILogger<WorkerPool> _logger;
+    private readonly Lazy<WorkerLayout> _layout;
+    private readonly Channel<WorkerProcess> _idle = Channel.CreateUnbounded<WorkerProcess>();
+    private readonly object _startLock = new();
+    private int _started;
+    private volatile bool _disposed;
+
+    public WorkerPool(IOptions<WorkerPoolOptions> options, ILogger<WorkerPool> logger)
+    {
+        _options = options.Value;
+        _logger = logger;
+        _layout = new Lazy<WorkerLayout>(() => WorkerLayout.Create(_options));
+    }
+
+    /// <summary>Starts every worker now rather than on the first calls.</summary>
+    public void Warm()
+    {
+        lock (_startLock)
+        {
+            while (_started < _options.Workers)
+            {
+                _started++;
+                Replace();
+            }
+        }
+    }
+
+    public async Task<ScriptOutcome> RunAsync(ScriptImage image, ScriptInvocation call, CancellationToken cancellationToken)
+    {
+        Warm();
+        var worker = await _idle.Reader.ReadAsync(cancellationToken);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromMilliseconds(call.TimeoutMs) + _options.KillGrace);
+        ScriptOutcome outcome;
+        try
+        {
+            outcome = await worker.RunAsync(image, call, deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogKilled(_logger, call.CallId, call.TimeoutMs);
+            Retire(worker);
+            return new ScriptOutcome { Status = ScriptRunStatus.TimedOut, Error = $"The script ran past its limit of {call.TimeoutMs} ms and its worker was stopped." };
+        }
+        catch (Exception exception) when (exception is IOException or EndOfStreamException or InvalidDataException)
+        {
+            LogCrashed(_logger, call.CallId, exception.Message);
+            Retire(worker);
+            return new ScriptOutcome { Status = ScriptRunStatus.Failed, Error = "The script crashed its worker process (stack overflow, out of memory or exit)." };
+        }
+        catch (OperationCanceledException)
+        {
+            Retire(worker);
+            throw;
+        }
+
+        if (outcome.Status == ScriptRunStatus.TimedOut)
+        {
+            Retire(worker);
+        }
+        else
+        {
+            _idle.Writer.TryWrite(worker);
+        }
+
+        return outcome;
+    }
+
+    private void Retire(WorkerProcess worker)
+    {
+        worker.Dispose();
+        Replace();
+    }
+
+    /// <summary>Starts a worker in the background and offers it once it has run a warm-up script.</summary>
+    private void Replace() => _ = Task.Run(StartWorkerAsync);
+
+    private async Task StartWorkerAsync()
+    {
+        while (!_disposed)
+        {
+            WorkerProcess? worker = null;
+            try
+            {
+                worker = WorkerProcess.Start(_layout.Value, _options);
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                await worker.RunAsync(WarmUpImage.Value, WarmUpCall(), timeout.Token);
+                _idle.Writer.TryWrite(worker);
+                return;
+            }
+            catch (Exception exception) when (exception is InvalidOperationException or System.ComponentModel.Win32Exception
+                or IOException or UnauthorizedAccessException or OperationCanceledException)
+            {
+                worker?.Dispose();
+                LogStartFailed(_logger, exception.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+        }
+    }
+
+    /// <summary>A trivial script each new worker runs before it serves, so that its first real call finds it warm.</summary>
+    private static readonly Lazy<ScriptImage> WarmUpImage = new(() =>
+        new ScriptCompiler().Compile(ScriptKind.Webhook, "result.message = payload?[\"warm\"]?.ToString();").Image!);
+
+    private static ScriptInvocation WarmUpCall() => new()
+    {
+        CallId = Guid.Empty,
+        CodeHash = WarmUpImage.Value.Hash,
+        Owner = "warm-up",
+        TimeoutMs = 10000,
+        Body = "{\"warm\": 1}"u8.ToArray(),
+        PayloadJson = "{\"warm\": 1}",
+        Headers = new Dictionary<string, string>(),
+        Query = new Dictionary<string, string>(),
+        Variables = new Dictionary<string, string>(),
+        Secrets = new Dictionary<string, string>(),
+    };
+
+    public ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        _idle.Writer.TryComplete();
+        while (_idle.Reader.TryRead(out var worker))
+        {
+            worker.Dispose();
+        }
+
+        if (_layout.IsValueCreated)
+        {
+            _layout.Value.Dispose();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: the script ran past {TimeoutMs} ms; its worker was killed and replaced")]
+    private static partial void LogKilled(ILogger logger, Guid callId, int timeoutMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: the script's worker crashed ({Reason}); replaced")]
+    private static partial void LogCrashed(ILogger logger, Guid callId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A script worker could not start or warm up: {Reason}; retrying in 1 s")]
+    private static partial void LogStartFailed(ILogger logger, string reason);
+}

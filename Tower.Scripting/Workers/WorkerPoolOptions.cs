@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Tower.Scripting.Workers;
+
+public sealed class WorkerPoolOptions
+{
+    public const string Section = "Scripting";
+
+    /// <summary>How many worker processes run scripts at once (each runs one call at a time).</summary>
+    [Range(1, 64)]
+    public int Workers { get; set; } = Math.Max(2, Environment.ProcessorCount);
+
+    /// <summary>The managed heap limit of each worker.</summary>
+    [Range(32, 4096)]
+    public int WorkerHeapLimitMb { get; set; } = 256;
+
+    /// <summary>The user workers run as when the service runs as root.</summary>
+    [Required]
+    public string WorkerUser { get; set; } = "nobody";
+
+    /// <summary>How many compiled scripts a worker keeps loaded; the least recently used are unloaded.</summary>
+    [Range(1, 100000)]
+    public int MaxLoadedScriptsPerWorker { get; set; } = 256;
+
+    /// <summary>The assembly started as a worker (the service's own, by default).</summary>
+    public string? WorkerHostAssembly { get; set; }
+
+    /// <summary>How long past a script's own limit the service waits before it kills the worker.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan KillGrace { get; set; } = TimeSpan.FromMilliseconds(500);
+}
