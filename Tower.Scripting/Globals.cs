@@ -39,6 +39,7 @@ public abstract class ScriptGlobals
 public sealed class WebhookGlobals : ScriptGlobals
 {
     public ScriptUser user { get; init; } = new("", "");
+    public ScriptHttp http { get; } = new();
     public WebhookResult result { get; set; } = new();
 }
 

@@ -20,6 +20,19 @@ public static class ScriptGuard
     /// <summary>Sets the deadline of the script run on the current flow.</summary>
     public static void Begin(TimeSpan limit) => Deadline.Value = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
 
+    /// <summary>The time left to the current run's deadline (ten seconds when no run is on this flow).</summary>
+    public static TimeSpan Remaining()
+    {
+        var deadline = Deadline.Value;
+        if (deadline == 0)
+        {
+            return TimeSpan.FromSeconds(10);
+        }
+
+        var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+        return left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1);
+    }
+
     public static void Check()
     {
         var deadline = Deadline.Value;

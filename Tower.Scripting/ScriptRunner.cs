@@ -34,10 +34,22 @@ public static class ScriptRunner
         }
         catch (Exception exception)
         {
-            return Outcome(ScriptRunStatus.Failed, globals, call, started, $"{exception.GetType().Name}: {exception.Message}");
+            return Outcome(ScriptRunStatus.Failed, globals, call, started, Describe(exception));
         }
 
         return Outcome(ScriptRunStatus.Completed, globals, call, started, error: null);
+    }
+
+    /// <summary>The exception and its inner ones, for the call log.</summary>
+    private static string Describe(Exception exception)
+    {
+        var text = new StringBuilder();
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            text.Append(text.Length == 0 ? "" : " ---> ").Append(current.GetType().Name).Append(": ").Append(current.Message);
+        }
+
+        return text.ToString();
     }
 
     /// <summary>The outcome for code that could not be compiled.</summary>

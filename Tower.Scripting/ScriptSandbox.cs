@@ -61,7 +61,8 @@ internal static class ScriptSandbox
         "System.Net.WebUtility", "System.Net.IPAddress",
         "Tower.Scripting.ScriptGlobals", "Tower.Scripting.WebhookGlobals", "Tower.Scripting.AuthenticatorGlobals",
         "Tower.Scripting.WebhookResult", "Tower.Scripting.AuthenticatorResult", "Tower.Scripting.ScriptUser",
-        "Tower.Scripting.ScriptLog",
+        "Tower.Scripting.ScriptLog", "Tower.Scripting.ScriptHttp", "Tower.Scripting.ScriptHttpResponse",
+        "Tower.Scripting.ScriptHttpException",
     }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>Types of allowed namespaces that are refused all the same.</summary>
@@ -87,6 +88,7 @@ internal static class ScriptSandbox
         "System.Enum.Parse",
         "System.Enum.TryParse",
         "System.Array.CreateInstance",
+        "Tower.Scripting.ScriptHttp.Configure",
     }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>Full names without C# keywords: <c>System.Object.GetType</c>, not <c>object.GetType</c>.</summary>

@@ -31,6 +31,15 @@ public static class ScriptWorker
                     var image = new ScriptImage(reader.ReadString(), (ScriptKind)reader.ReadByte(), reader.ReadBytes(), reader.ReadString(), reader.ReadString());
                     scripts[image.Hash] = image.Load();
                     break;
+                case WorkerProtocol.Configure:
+                    var hosts = new string[reader.ReadInt32()];
+                    for (var i = 0; i < hosts.Length; i++)
+                    {
+                        hosts[i] = reader.ReadString();
+                    }
+
+                    ScriptHttp.Configure(new ScriptHttpPolicy(hosts, reader.ReadInt32()));
+                    break;
                 case WorkerProtocol.Unload:
                     if (scripts.Remove(reader.ReadString(), out var unloaded))
                     {

@@ -100,6 +100,7 @@ public sealed partial class WorkerPool : IAsyncDisposable
             {
                 worker = WorkerProcess.Start(_layout.Value, _options);
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                await worker.ConfigureAsync(_options, timeout.Token);
                 await worker.RunAsync(WarmUpImage.Value, WarmUpCall(), timeout.Token);
                 _idle.Writer.TryWrite(worker);
                 return;

@@ -25,6 +25,13 @@ public sealed class WorkerPoolOptions
     /// <summary>The assembly started as a worker (the service's own, by default).</summary>
     public string? WorkerHostAssembly { get; set; }
 
+    /// <summary>Hosts that the <c>http</c> global may reach even when they resolve to private or loopback addresses.</summary>
+    public List<string> HttpAllowedHosts { get; set; } = [];
+
+    /// <summary>The largest response body the <c>http</c> global accepts.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int HttpMaxResponseBytes { get; set; } = ScriptHttpPolicy.DefaultMaxResponseBytes;
+
     /// <summary>How long past a script's own limit the service waits before it kills the worker.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan KillGrace { get; set; } = TimeSpan.FromMilliseconds(500);

@@ -58,6 +58,19 @@ internal sealed class WorkerProcess : IDisposable
         return new WorkerProcess(process, options.MaxLoadedScriptsPerWorker);
     }
 
+    /// <summary>Sends the settings the worker needs before its first call (the <c>http</c> policy).</summary>
+    public Task ConfigureAsync(WorkerPoolOptions options, CancellationToken cancellationToken) =>
+        WorkerProtocol.WriteAsync(_input, WorkerProtocol.Build(WorkerProtocol.Configure, writer =>
+        {
+            writer.Write(options.HttpAllowedHosts.Count);
+            foreach (var host in options.HttpAllowedHosts)
+            {
+                writer.Write(host);
+            }
+
+            writer.Write(options.HttpMaxResponseBytes);
+        }), cancellationToken);
+
     /// <summary>Runs one call; throws <see cref="IOException"/> or <see cref="EndOfStreamException"/> when the worker dies.</summary>
     public async Task<ScriptOutcome> RunAsync(ScriptImage image, ScriptInvocation call, CancellationToken cancellationToken)
     {
