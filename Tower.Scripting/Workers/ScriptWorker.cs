@@ -1,6 +1,4 @@
 using System.Text;
-using System.Text.Json;
-using Tower.Contracts;
 using Tower.Contracts.Scripts;
 
 namespace Tower.Scripting.Workers;
@@ -49,12 +47,11 @@ public static class ScriptWorker
                     break;
                 case WorkerProtocol.Run:
                     var hash = reader.ReadString();
-                    var call = JsonSerializer.Deserialize<ScriptInvocation>(reader.ReadBytes(), TowerJson.Options)!;
+                    var call = WorkerCodec.ReadInvocation(reader);
                     var outcome = scripts.TryGetValue(hash, out var script)
                         ? await ScriptRunner.RunAsync(script, call)
                         : new ScriptOutcome { Status = ScriptRunStatus.Failed, Error = $"The worker has no script {hash}." };
-                    var payload = JsonSerializer.SerializeToUtf8Bytes(outcome, TowerJson.Options);
-                    await WorkerProtocol.WriteAsync(output, WorkerProtocol.Build(WorkerProtocol.Outcome, writer => writer.WriteBytes(payload)), CancellationToken.None);
+                    await WorkerProtocol.WriteAsync(output, WorkerProtocol.Build(WorkerProtocol.Outcome, writer => WorkerCodec.Write(writer, outcome)), CancellationToken.None);
                     break;
                 default:
                     return 2;

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.Json;
-using Tower.Contracts;
 using Tower.Contracts.Scripts;
 
 namespace Tower.Scripting.Workers;
@@ -75,11 +73,10 @@ internal sealed class WorkerProcess : IDisposable
     public async Task<ScriptOutcome> RunAsync(ScriptImage image, ScriptInvocation call, CancellationToken cancellationToken)
     {
         await EnsureLoadedAsync(image, cancellationToken);
-        var body = JsonSerializer.SerializeToUtf8Bytes(call, TowerJson.Options);
         await WorkerProtocol.WriteAsync(_input, WorkerProtocol.Build(WorkerProtocol.Run, writer =>
         {
             writer.Write(image.Hash);
-            writer.WriteBytes(body);
+            WorkerCodec.Write(writer, call);
         }), cancellationToken);
 
         var frame = await WorkerProtocol.ReadAsync(_output, cancellationToken) ?? throw new EndOfStreamException("The script worker exited.");
@@ -89,7 +86,7 @@ internal sealed class WorkerProcess : IDisposable
             throw new InvalidDataException("The script worker sent an unexpected frame.");
         }
 
-        return JsonSerializer.Deserialize<ScriptOutcome>(reader.ReadBytes(), TowerJson.Options)!;
+        return WorkerCodec.ReadOutcome(reader);
     }
 
     private async Task EnsureLoadedAsync(ScriptImage image, CancellationToken cancellationToken)

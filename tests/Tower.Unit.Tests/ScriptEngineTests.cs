@@ -73,6 +73,32 @@ public class ScriptEngineTests
     }
 
     [Fact]
+    public async Task Authenticator_checks_a_stripe_signature_with_timestamp_tolerance()
+    {
+        const string body = "{\"id\":\"evt_1\",\"type\":\"charge.succeeded\"}";
+        const string secret = "whsec_test_value";
+        string Header(long timestamp) =>
+            $"t={timestamp},v1=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{body}")));
+        const string code = """
+            var parts = headers["Stripe-Signature"].Split(',').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+            var timestamp = long.Parse(parts["t"], CultureInfo.InvariantCulture);
+            var age = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - timestamp;
+            var expected = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secrets["stripe"]), Encoding.UTF8.GetBytes($"{timestamp}.{raw_data}")));
+            result.allowed = Math.Abs(age) <= 300 && FixedTimeEquals(parts["v1"], expected);
+            """;
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+        var fresh = await RunAsync(ScriptKind.Authenticator, code, Call(body, body, new() { ["Stripe-Signature"] = Header(now) }, new() { ["stripe"] = secret }));
+        var stale = await RunAsync(ScriptKind.Authenticator, code, Call(body, body, new() { ["Stripe-Signature"] = Header(now - 3600) }, new() { ["stripe"] = secret }));
+        var forged = await RunAsync(ScriptKind.Authenticator, code,
+            Call(body.Replace("evt_1", "evt_2"), body.Replace("evt_1", "evt_2"), new() { ["Stripe-Signature"] = Header(now) }, new() { ["stripe"] = secret }));
+
+        Assert.True(fresh.Allowed);
+        Assert.False(stale.Allowed);
+        Assert.False(forged.Allowed);
+    }
+
+    [Fact]
     public void Compile_errors_carry_line_and_column()
     {
         var errors = ScriptCompiler.Validate(ScriptKind.Webhook, "var a = 1;\nresult.message = undefined_name;");
