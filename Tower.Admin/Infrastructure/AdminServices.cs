@@ -29,6 +29,7 @@ internal static class AdminServices
         builder.Services.AddSingleton<WebhookValidator>();
         builder.Services.AddScoped<ConfigChanges>();
         builder.Services.AddInternalClient<LoggingClient>("logging");
+        builder.Services.AddHostedService<ScriptValidationWarmUp>();
         return builder;
     }
 }
