@@ -50,11 +50,6 @@ public sealed class ScriptHttp
 {
     private const int MaxRedirects = 5;
 
-    private static readonly IpRangeList Forbidden = IpRangeList.Parse(
-        "0.0.0.0/8, 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12, 192.0.0.0/24, 192.168.0.0/16, " +
-        "198.18.0.0/15, 224.0.0.0/4, 240.0.0.0/4, ::/128, ::1/128, fc00::/7, fe80::/10, ff00::/8, 64:ff9b::/96, 2001:db8::/32",
-        out _);
-
     private static ScriptHttpPolicy _policy = ScriptHttpPolicy.Default;
     private static HashSet<string> _allowedHosts = new(StringComparer.OrdinalIgnoreCase);
     private static Lazy<HttpClient> _client = new(CreateClient);
@@ -204,7 +199,7 @@ public sealed class ScriptHttp
     internal static bool IsForbidden(IPAddress address)
     {
         address = IpRangeList.Normalize(address);
-        return Forbidden.Contains(address) || OwnAddresses.Value.Contains(address);
+        return IpRangeList.SpecialPurpose.Contains(address) || OwnAddresses.Value.Contains(address);
     }
 
     private static HashSet<IPAddress> ReadOwnAddresses()

@@ -17,6 +17,16 @@ public sealed class IpRangeList
 
     public static IpRangeList Empty { get; } = new([]);
 
+    /// <summary>
+    /// Loopback, private, link-local, shared (CGNAT), multicast, documentation and other
+    /// special-purpose ranges of IPv4 and IPv6: no country, and never a target for scripts.
+    /// </summary>
+    public static IpRangeList SpecialPurpose { get; } = Parse(
+        "0.0.0.0/8, 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12, 192.0.0.0/24, 192.0.2.0/24, " +
+        "192.88.99.0/24, 192.168.0.0/16, 198.18.0.0/15, 198.51.100.0/24, 203.0.113.0/24, 224.0.0.0/4, 240.0.0.0/4, " +
+        "::/128, ::1/128, 64:ff9b::/96, 100::/64, 2001:db8::/32, fc00::/7, fe80::/10, ff00::/8",
+        out _);
+
     public bool IsEmpty => _ranges.Length == 0;
 
     /// <summary>Parses the list; every entry that is not an address or CIDR range is reported by its text.</summary>

@@ -24,7 +24,7 @@ public sealed class CallStore(NpgsqlDataSource dataSource)
     /// Stores the records in one transaction: binary COPY into a staging table, then an insert
     /// that skips records already stored, so that a redelivered batch adds nothing.
     /// </summary>
-    public async Task<int> StoreAsync(IReadOnlyList<WebhookCallRecord> records, string country, CancellationToken cancellationToken)
+    public async Task<int> StoreAsync(IReadOnlyList<StoredCall> calls, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -32,9 +32,9 @@ public sealed class CallStore(NpgsqlDataSource dataSource)
         await using (var importer = await connection.BeginBinaryImportAsync(
             $"COPY webhook_calls_staging ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {
-            foreach (var record in records)
+            foreach (var call in calls)
             {
-                await WriteAsync(importer, record, country, cancellationToken);
+                await WriteAsync(importer, call.Record, call.Country, cancellationToken);
             }
 
             await importer.CompleteAsync(cancellationToken);

@@ -1,5 +1,6 @@
 using Dapper;
 using Tower.Logging.Calls;
+using Tower.Logging.GeoIp;
 
 namespace Tower.Logging.Infrastructure;
 
@@ -10,6 +11,8 @@ internal static class LoggingServices
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         builder.AddTowerDatabase("loggingdb");
         builder.Services.AddSingleton<CallStore>();
+        builder.Services.AddOptions<GeoIpOptions>().BindConfiguration(GeoIpOptions.Section);
+        builder.Services.AddSingleton<CountryLookup>();
         builder.AddTowerBus(bus => bus.AddConsumer<WebhookCallsConsumer>());
         return builder;
     }

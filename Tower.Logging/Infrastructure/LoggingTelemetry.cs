@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace Tower.Logging;
@@ -8,9 +7,14 @@ internal static class LoggingTelemetry
 {
     public const string Name = "Tower.Logging";
 
-    public static readonly ActivitySource Source = new(Name);
     public static readonly Meter Meter = new(Name);
 
     public static readonly Counter<long> RecordsStored =
         Meter.CreateCounter<long>("tower.logging.records_stored", unit: "{record}", description: "Call records written to the log store.");
+
+    public static readonly Counter<long> RecordsDuplicate =
+        Meter.CreateCounter<long>("tower.logging.records_duplicate", unit: "{record}", description: "Redelivered call records that were already stored.");
+
+    public static readonly Counter<long> RecordsRejected =
+        Meter.CreateCounter<long>("tower.logging.records_rejected", unit: "{record}", description: "Call records sent to the error queue.");
 }
