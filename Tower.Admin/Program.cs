@@ -21,5 +21,6 @@ app.MapDefaultEndpoints();
 app.MapAuthenticatorsApi();
 app.MapWebhooksApi();
 app.MapWebhookLogsApi();
+app.MapSettingsApi();
 app.MapInternalApi();
 app.Run();

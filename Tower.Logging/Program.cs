@@ -1,5 +1,6 @@
 using Tower.Logging.Calls;
 using Tower.Logging.Infrastructure;
+using Tower.Logging.Retention;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -11,4 +12,5 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.MapCallsApi();
+app.MapSettingsApi();
 app.Run();

@@ -19,11 +19,28 @@ internal static class WebhookLogsApi
     }
 }
 
+/// <summary>Relays requests to the Logging service's internal API and its answers back unchanged.</summary>
 public sealed class LoggingClient(HttpClient http)
 {
     public async Task RelayAsync(string path, HttpContext context)
     {
         using var response = await http.GetAsync(path, context.RequestAborted);
+        await CopyAsync(response, context);
+    }
+
+    public async Task RelayPutAsync(string path, HttpContext context)
+    {
+        // Buffered, so that the client's retry policy can send it again.
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        using var body = new ByteArrayContent(buffer.ToArray());
+        body.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var response = await http.PutAsync(path, body, context.RequestAborted);
+        await CopyAsync(response, context);
+    }
+
+    private static async Task CopyAsync(HttpResponseMessage response, HttpContext context)
+    {
         context.Response.StatusCode = (int)response.StatusCode;
         context.Response.ContentType = response.Content.Headers.ContentType?.ToString();
         await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);

@@ -1,6 +1,7 @@
 using Dapper;
 using Tower.Logging.Calls;
 using Tower.Logging.GeoIp;
+using Tower.Logging.Retention;
 
 namespace Tower.Logging.Infrastructure;
 
@@ -13,6 +14,11 @@ internal static class LoggingServices
         builder.Services.AddSingleton<CallStore>();
         builder.Services.AddOptions<GeoIpOptions>().BindConfiguration(GeoIpOptions.Section);
         builder.Services.AddSingleton<CountryLookup>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<SettingsStore>();
+        builder.Services.AddSingleton<PartitionMaintenance>();
+        builder.Services.AddSingleton<RetentionService>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<RetentionService>());
         builder.AddTowerBus(bus => bus.AddConsumer<WebhookCallsConsumer>());
         return builder;
     }
