@@ -27,6 +27,12 @@ public sealed class TowerSystem : IAsyncLifetime
 
     public HttpClient Gateway { get; private set; } = null!;
 
+    /// <summary>The Logging service's database, for tests that look at what is stored.</summary>
+    public string LoggingDatabase { get; private set; } = "";
+
+    /// <summary>The broker, for tests that publish call records as the gateway does.</summary>
+    public string RabbitMQ { get; private set; } = "";
+
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
@@ -53,6 +59,8 @@ public sealed class TowerSystem : IAsyncLifetime
         Admin = new HttpClient { BaseAddress = _app.GetEndpoint("admin", "http") };
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", RootApiKey);
         Gateway = new HttpClient { BaseAddress = _app.GetEndpoint("gateway", "http") };
+        LoggingDatabase = await _app.GetConnectionStringAsync("loggingdb", timeout.Token) ?? "";
+        RabbitMQ = await _app.GetConnectionStringAsync("rabbitmq", timeout.Token) ?? "";
     }
 
     public async Task DisposeAsync()

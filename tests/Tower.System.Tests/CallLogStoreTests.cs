@@ -1,0 +1,203 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Dapper;
+using MassTransit;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Tower.Contracts.Calls;
+using Tower.Logging.Retention;
+
+namespace Tower.System.Tests;
+
+/// <summary>The Logging service against the system's real RabbitMQ and PostgreSQL.</summary>
+[Collection(TowerSystemCollection.Name)]
+public sealed class CallLogStoreTests(TowerSystem tower)
+{
+    private static WebhookCallRecord Record(string webhook, DateTimeOffset at, string payload = "{\"n\": 1}", bool payloadIsJson = true) => new()
+    {
+        Id = Guid.CreateVersion7(at),
+        CreatedAt = at,
+        Webhook = webhook,
+        Authenticator = "test_auth",
+        Endpoint = "test/" + webhook,
+        RequestMethod = "POST",
+        RequestHeaders = "{\"X-Test\": \"yes\"}",
+        RequestQuery = "{}",
+        RequestPayload = payload,
+        PayloadIsJson = payloadIsJson,
+        AuthenticationStatus = CallStatus.Success,
+        CodeStatus = CallStatus.Success,
+        HttpStatus = 200,
+        ResultMessage = "OK",
+        IpAddress = "8.8.8.8",
+        PeerIp = "127.0.0.1",
+        RunAsUser = "admin",
+        DurationMs = 1.5,
+    };
+
+    private async Task PublishAsync(params WebhookCallsRecorded[] batches)
+    {
+        var bus = Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.Host(new Uri(tower.RabbitMQ)));
+        await bus.StartAsync();
+        try
+        {
+            foreach (var batch in batches)
+            {
+                await bus.Publish(batch);
+            }
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+    }
+
+    private async Task<long> CountAsync(IEnumerable<Guid> ids)
+    {
+        await using var connection = new NpgsqlConnection(tower.LoggingDatabase);
+        return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM webhook_calls WHERE id = ANY(@ids)", new { ids = ids.ToArray() });
+    }
+
+    private async Task WaitForAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting until {what}.");
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task A_redelivered_batch_adds_no_duplicate()
+    {
+        var webhook = "redelivery_" + Guid.NewGuid().ToString("N")[..8];
+        var records = Enumerable.Range(0, 25).Select(i => Record(webhook, DateTimeOffset.UtcNow.AddMilliseconds(i))).ToList();
+        var batch = new WebhookCallsRecorded { Records = records };
+        var ids = records.Select(record => record.Id).ToList();
+
+        await PublishAsync(batch);
+        await WaitForAsync(async () => await CountAsync(ids) == 25, "the batch is stored");
+        await PublishAsync(batch, new WebhookCallsRecorded { Records = records.Take(10).ToList() });
+        var marker = Record(webhook, DateTimeOffset.UtcNow);
+        await PublishAsync(new WebhookCallsRecorded { Records = [marker] });
+        await WaitForAsync(async () => await CountAsync([marker.Id]) == 1, "the later batch is stored");
+
+        Assert.Equal(25, await CountAsync(ids));
+    }
+
+    [Fact]
+    public async Task One_odd_record_does_not_hold_back_its_batch()
+    {
+        var webhook = "odd_" + Guid.NewGuid().ToString("N")[..8];
+        var now = DateTimeOffset.UtcNow;
+        var good = Enumerable.Range(0, 5).Select(i => Record(webhook, now.AddMilliseconds(i))).ToList();
+        // jsonb refuses the \u0000 escape although it is valid JSON: the record is stored simplified.
+        var odd = Record(webhook, now.AddMilliseconds(10), "{\"text\": \"nul \\u0000 inside\"}") with { ResultMessage = "nul \0 byte" };
+
+        await PublishAsync(new WebhookCallsRecorded { Records = [.. good, odd] });
+
+        await WaitForAsync(async () => await CountAsync([.. good.Select(r => r.Id), odd.Id]) == 6, "every record is stored");
+        var stored = await tower.Admin.GetFromJsonAsync<JsonObject>($"/api/webhook-logs/{odd.Id}");
+        Assert.Equal("nul  byte", (string)stored!["result_message"]!);
+        Assert.Equal("{\"text\": \"nul \\u0000 inside\"}".Replace("\\u0000", ""), (string?)stored["request_payload"]);
+    }
+
+    [Fact]
+    public async Task Paging_is_stable_while_new_records_arrive()
+    {
+        var webhook = "paging_" + Guid.NewGuid().ToString("N")[..8];
+        var start = DateTimeOffset.UtcNow.AddMinutes(-5);
+        var first = Enumerable.Range(0, 120).Select(i => Record(webhook, start.AddMilliseconds(i * 100))).ToList();
+        await PublishAsync(new WebhookCallsRecorded { Records = first });
+        await WaitForAsync(async () => await CountAsync(first.Select(r => r.Id)) == 120, "the first records are stored");
+
+        var seen = new List<string>();
+        string? cursor = null;
+        var page = 0;
+        do
+        {
+            var url = $"/api/webhook-logs?webhook={webhook}&limit=50" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}");
+            var body = await tower.Admin.GetFromJsonAsync<JsonObject>(url);
+            seen.AddRange(body!["items"]!.AsArray().Select(item => (string)item!["id"]!));
+            cursor = (string?)body["next_cursor"];
+            if (page++ == 0)
+            {
+                var newer = Enumerable.Range(0, 30).Select(i => Record(webhook, DateTimeOffset.UtcNow.AddMilliseconds(i))).ToList();
+                await PublishAsync(new WebhookCallsRecorded { Records = newer });
+                await WaitForAsync(async () => await CountAsync(newer.Select(r => r.Id)) == 30, "the newer records are stored");
+            }
+        }
+        while (cursor is not null);
+
+        var expected = first.OrderByDescending(r => r.CreatedAt).Select(r => r.Id.ToString()).ToList();
+        Assert.Equal(expected, seen);
+    }
+
+    [Fact]
+    public async Task Bad_query_parameters_are_refused_with_the_field_named()
+    {
+        var response = await tower.Admin.GetAsync("/api/webhook-logs?limit=0&from=yesterday&cursor=%%%");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>();
+        var errors = problem!["errors"]!.AsObject();
+        Assert.True(errors.ContainsKey("limit") && errors.ContainsKey("from") && errors.ContainsKey("cursor"), problem.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Retention_drops_old_partitions_and_keeps_new_records()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(tower.LoggingDatabase);
+        var settings = new SettingsStore(dataSource);
+        Assert.Equal(HttpStatusCode.OK, (await tower.Admin.PutAsJsonAsync("/api/settings", new { webhook_log_retention_days = 30 })).StatusCode);
+
+        // Forty days ago, the maintenance of that time prepared that day's partition.
+        var past = DateTimeOffset.UtcNow.AddDays(-40);
+        await new PartitionMaintenance(dataSource, settings, new FixedTime(past), NullLogger<PartitionMaintenance>.Instance).RunAsync(CancellationToken.None);
+        var webhook = "retention_" + Guid.NewGuid().ToString("N")[..8];
+        var old = Record(webhook, past);
+        var boundaryOld = Record(webhook, DateTimeOffset.UtcNow.AddDays(-30).AddHours(-1));
+        var boundaryKept = Record(webhook, DateTimeOffset.UtcNow.AddDays(-30).AddHours(1));
+        var fresh = Record(webhook, DateTimeOffset.UtcNow);
+        await PublishAsync(new WebhookCallsRecorded { Records = [old, boundaryOld, boundaryKept, fresh] });
+        await WaitForAsync(async () => await CountAsync([old.Id, boundaryOld.Id, boundaryKept.Id, fresh.Id]) == 4, "the records are stored");
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            Assert.Contains(DateOnly.FromDateTime(past.UtcDateTime), await PartitionMaintenance.PartitionDaysAsync(connection, CancellationToken.None));
+        }
+
+        await new PartitionMaintenance(dataSource, settings, TimeProvider.System, NullLogger<PartitionMaintenance>.Instance).RunAsync(CancellationToken.None);
+
+        Assert.Equal(0, await CountAsync([old.Id, boundaryOld.Id]));
+        Assert.Equal(2, await CountAsync([boundaryKept.Id, fresh.Id]));
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            var days = await PartitionMaintenance.PartitionDaysAsync(connection, CancellationToken.None);
+            Assert.DoesNotContain(DateOnly.FromDateTime(past.UtcDateTime), days);
+            Assert.Contains(DateOnly.FromDateTime(DateTime.UtcNow.AddDays(PartitionMaintenance.DaysAhead)), days);
+        }
+    }
+
+    [Fact]
+    public async Task Retention_setting_is_validated_and_kept_by_logging()
+    {
+        var bad = await tower.Admin.PutAsJsonAsync("/api/settings", new { webhook_log_retention_days = 0 });
+        var wrongType = await tower.Admin.PutAsJsonAsync("/api/settings", new { webhook_log_retention_days = "ten" });
+        var good = await tower.Admin.PutAsJsonAsync("/api/settings", new { webhook_log_retention_days = 45 });
+        var read = await tower.Admin.GetFromJsonAsync<JsonObject>("/api/settings");
+        var reset = await tower.Admin.PutAsJsonAsync("/api/settings", new { });
+
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, good.StatusCode);
+        Assert.Equal(45, (int)read!["webhook_log_retention_days"]!);
+        Assert.Equal(30, (int)(await reset.Content.ReadFromJsonAsync<JsonObject>())!["webhook_log_retention_days"]!);
+    }
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+}
