@@ -38,9 +38,13 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         var hash = ApiKeys.Hash(header[7..].Trim());
-        await using var connection = await dataSource.OpenConnectionAsync(Context.RequestAborted);
-        var found = await connection.QuerySingleOrDefaultAsync<KeyRow>(
-            new CommandDefinition(FindKey, new { hash }, cancellationToken: Context.RequestAborted));
+        // The first query of every request: after a database restart it also clears the dead pooled connections.
+        var found = await dataSource.WithReconnectAsync(async () =>
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(Context.RequestAborted);
+            return await connection.QuerySingleOrDefaultAsync<KeyRow>(
+                new CommandDefinition(FindKey, new { hash }, cancellationToken: Context.RequestAborted));
+        });
         if (found is null || !CryptographicOperations.FixedTimeEquals(found.KeyHash, hash))
         {
             return AuthenticateResult.Fail("Unknown API key.");

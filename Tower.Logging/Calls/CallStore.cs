@@ -101,9 +101,11 @@ public sealed class CallStore(NpgsqlDataSource dataSource)
             ORDER BY created_at DESC, id DESC
             LIMIT @limit
             """;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<CallRow>(new CommandDefinition(sql, new
+        var rows = await dataSource.WithReconnectAsync(async () =>
         {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            return await connection.QueryAsync<CallRow>(new CommandDefinition(sql, new
+            {
             webhook = query.Webhook,
             authenticator = query.Authenticator,
             endpoint = query.Endpoint,
@@ -113,15 +115,19 @@ public sealed class CallStore(NpgsqlDataSource dataSource)
             after_at = query.After?.CreatedAt.UtcDateTime,
             after_id = query.After?.Id ?? Guid.Empty,
             limit = query.Limit,
-        }, cancellationToken: cancellationToken));
+            }, cancellationToken: cancellationToken));
+        });
         return rows.AsList();
     }
 
     public async Task<CallRow?> FindAsync(Guid id, CancellationToken cancellationToken)
     {
         var sql = $"SELECT {SelectColumns} FROM webhook_calls WHERE id = @id LIMIT 1";
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(sql, new { id }, cancellationToken: cancellationToken));
+        return await dataSource.WithReconnectAsync(async () =>
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            return await connection.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(sql, new { id }, cancellationToken: cancellationToken));
+        });
     }
 }
 

@@ -13,9 +13,12 @@ public sealed class SettingsStore(NpgsqlDataSource dataSource)
 
     public async Task<int> RetentionDaysAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var value = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "SELECT value FROM settings WHERE key = @key", new { key = RetentionDaysKey }, cancellationToken: cancellationToken));
+        var value = await dataSource.WithReconnectAsync(async () =>
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            return await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+                "SELECT value FROM settings WHERE key = @key", new { key = RetentionDaysKey }, cancellationToken: cancellationToken));
+        });
         return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days >= 1 ? days : DefaultRetentionDays;
     }
 

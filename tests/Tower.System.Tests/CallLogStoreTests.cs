@@ -55,13 +55,14 @@ public sealed class CallLogStoreTests(TowerSystem tower)
 
     private async Task<long> CountAsync(IEnumerable<Guid> ids)
     {
-        await using var connection = new NpgsqlConnection(tower.LoggingDatabase);
+        // Unpooled: the outage test restarts PostgreSQL under the test's feet.
+        await using var connection = new NpgsqlConnection(tower.LoggingDatabase + ";Pooling=false");
         return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM webhook_calls WHERE id = ANY(@ids)", new { ids = ids.ToArray() });
     }
 
     private async Task WaitForAsync(Func<Task<bool>> condition, string what)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!await condition())
         {
             Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting until {what}.");
@@ -85,6 +86,36 @@ public sealed class CallLogStoreTests(TowerSystem tower)
         await WaitForAsync(async () => await CountAsync([marker.Id]) == 1, "the later batch is stored");
 
         Assert.Equal(25, await CountAsync(ids));
+    }
+
+    [Fact]
+    public async Task Records_published_while_postgresql_is_down_are_stored_when_it_returns()
+    {
+        var webhook = "outage_" + Guid.NewGuid().ToString("N")[..8];
+        var before = Enumerable.Range(0, 50).Select(i => Record(webhook, DateTimeOffset.UtcNow.AddMilliseconds(i))).ToList();
+        await PublishAsync(new WebhookCallsRecorded { Records = before });
+        await WaitForAsync(async () => await CountAsync(before.Select(r => r.Id)) == 50, "the records before the outage are stored");
+
+        await tower.StopAsync("postgres");
+        var during = new List<WebhookCallRecord>();
+        try
+        {
+            for (var batch = 0; batch < 5; batch++)
+            {
+                var records = Enumerable.Range(0, 100).Select(i => Record(webhook, DateTimeOffset.UtcNow.AddMilliseconds(i))).ToList();
+                during.AddRange(records);
+                await PublishAsync(new WebhookCallsRecorded { Records = records });
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+        finally
+        {
+            await tower.StartAsync("postgres");
+        }
+
+        await WaitForAsync(async () => await CountAsync(during.Select(r => r.Id)) == during.Count, "every record published during the outage is stored");
+        Assert.Equal(50, await CountAsync(before.Select(r => r.Id)));
     }
 
     [Fact]

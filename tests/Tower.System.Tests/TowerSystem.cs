@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -61,6 +62,22 @@ public sealed class TowerSystem : IAsyncLifetime
         Gateway = new HttpClient { BaseAddress = _app.GetEndpoint("gateway", "http") };
         LoggingDatabase = await _app.GetConnectionStringAsync("loggingdb", timeout.Token) ?? "";
         RabbitMQ = await _app.GetConnectionStringAsync("rabbitmq", timeout.Token) ?? "";
+    }
+
+    /// <summary>Stops a resource (such as PostgreSQL) as the dashboard's stop button does.</summary>
+    public async Task StopAsync(string resource)
+    {
+        var result = await _app!.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, "resource-stop");
+        Assert.True(result.Success, $"Stopping {resource}: {result.Message}");
+    }
+
+    /// <summary>Starts a stopped resource again and waits until it is healthy.</summary>
+    public async Task StartAsync(string resource)
+    {
+        var result = await _app!.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, "resource-start");
+        Assert.True(result.Success, $"Starting {resource}: {result.Message}");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
     }
 
     public async Task DisposeAsync()
