@@ -21,28 +21,41 @@ public sealed class CallStore(NpgsqlDataSource dataSource)
         $"INSERT INTO webhook_calls ({Columns}) SELECT {Columns} FROM webhook_calls_staging ON CONFLICT DO NOTHING";
 
     /// <summary>
-    /// Stores the records in one transaction: binary COPY into a staging table, then an insert
-    /// that skips records already stored, so that a redelivered batch adds nothing.
+    /// Stores the records in one transaction and returns how many were new. The fast path copies
+    /// them straight into the table; when some are stored already (a redelivered batch), the copy
+    /// fails on the key and the batch goes through a staging table and an insert that skips the
+    /// stored ones, so a redelivery adds nothing.
     /// </summary>
     public async Task<int> StoreAsync(IReadOnlyList<StoredCall> calls, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(CreateStaging, transaction: transaction, cancellationToken: cancellationToken));
-        await using (var importer = await connection.BeginBinaryImportAsync(
-            $"COPY webhook_calls_staging ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        try
         {
-            foreach (var call in calls)
-            {
-                await WriteAsync(importer, call.Record, call.Country, cancellationToken);
-            }
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await CopyAsync(connection, "webhook_calls", calls, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return calls.Count;
+        }
+        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await connection.ExecuteAsync(new CommandDefinition(CreateStaging, transaction: transaction, cancellationToken: cancellationToken));
+            await CopyAsync(connection, "webhook_calls_staging", calls, cancellationToken);
+            var inserted = await connection.ExecuteAsync(new CommandDefinition(MoveStaged, transaction: transaction, cancellationToken: cancellationToken));
+            await transaction.CommitAsync(cancellationToken);
+            return inserted;
+        }
+    }
 
-            await importer.CompleteAsync(cancellationToken);
+    private static async Task CopyAsync(NpgsqlConnection connection, string table, IReadOnlyList<StoredCall> calls, CancellationToken cancellationToken)
+    {
+        await using var importer = await connection.BeginBinaryImportAsync($"COPY {table} ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        foreach (var call in calls)
+        {
+            await WriteAsync(importer, call.Record, call.Country, cancellationToken);
         }
 
-        var inserted = await connection.ExecuteAsync(new CommandDefinition(MoveStaged, transaction: transaction, cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
-        return inserted;
+        await importer.CompleteAsync(cancellationToken);
     }
 
     private static async Task WriteAsync(NpgsqlBinaryImporter importer, WebhookCallRecord record, string country, CancellationToken cancellationToken)
