@@ -3,6 +3,8 @@ using Tower.Admin.Identity;
 using Tower.Admin.Infrastructure;
 using Tower.Admin.Internal;
 using Tower.Admin.Logs;
+using Tower.Admin.Users;
+using Tower.Admin.Values;
 using Tower.Admin.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -20,6 +22,8 @@ app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapAuthenticatorsApi();
 app.MapWebhooksApi();
+app.MapValuesApi();
+app.MapUsersApi();
 app.MapWebhookLogsApi();
 app.MapSettingsApi();
 app.MapInternalApi();

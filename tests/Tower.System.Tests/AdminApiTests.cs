@@ -1,0 +1,130 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace Tower.System.Tests;
+
+[Collection(TowerSystemCollection.Name)]
+public sealed class AdminApiTests(TowerSystem tower)
+{
+    private static string Unique(string stem) => stem + "_" + Guid.NewGuid().ToString("N")[..8];
+
+    [Fact]
+    public async Task The_contract_example_works_with_a_linked_secret()
+    {
+        var token = Unique("shop_token");
+        var auth = Unique("shop");
+        var endpoint = "shop/" + Guid.NewGuid().ToString("N")[..8] + "/orders";
+
+        var secret = await tower.Admin.PostAsJsonAsync("/api/secrets", new { reference = token, name = "Shop token", value = "change-me-0123456789" });
+        Assert.Equal(HttpStatusCode.Created, secret.StatusCode);
+        Assert.False((await secret.Content.ReadFromJsonAsync<JsonObject>())!.ContainsKey("value"));
+        Assert.Equal(HttpStatusCode.Created, (await tower.Admin.PostAsJsonAsync("/api/authenticators", new
+        {
+            reference = auth,
+            name = "Shop",
+            allowed_ips = "127.0.0.0/8, ::1",
+            secrets = new[] { token },
+            code = $"result.allowed = headers.TryGetValue(\"X-Token\", out var t) && FixedTimeEquals(t, secrets[\"{token}\"]);",
+        })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await tower.Admin.PostAsJsonAsync("/api/webhooks", new
+        {
+            name = "Orders",
+            authenticator = auth,
+            endpoint,
+            code = "result.message = $\"order {payload?[\"id\"]}\";",
+        })).StatusCode);
+
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        HttpResponseMessage response;
+        do
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/cetmix_tower_webhooks/{endpoint}") { Content = new StringContent("{\"id\": 7}") };
+            request.Headers.Add("X-Token", "change-me-0123456789");
+            response = await tower.Gateway.SendAsync(request);
+        }
+        while (response.StatusCode == HttpStatusCode.NotFound && DateTime.UtcNow < deadline);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("{\"message\":\"order 7\"}", await response.Content.ReadAsStringAsync());
+
+        var inUse = await tower.Admin.DeleteAsync($"/api/secrets/{token}");
+        Assert.Equal(HttpStatusCode.Conflict, inUse.StatusCode);
+        Assert.Contains(auth, await inUse.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Secrets_are_write_only_and_a_put_without_value_keeps_it()
+    {
+        var reference = Unique("kept");
+        Assert.Equal(HttpStatusCode.BadRequest, (await tower.Admin.PostAsJsonAsync("/api/secrets", new { reference, name = "Short", value = "1234567" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await tower.Admin.PostAsJsonAsync("/api/secrets", new { reference, name = "Kept", value = "a-long-secret-value" })).StatusCode);
+
+        var renamed = await tower.Admin.PutAsJsonAsync($"/api/secrets/{reference}", new { name = "Kept renamed" });
+        var read = await tower.Admin.GetStringAsync($"/api/secrets/{reference}");
+        var list = await tower.Admin.GetStringAsync("/api/secrets?limit=500");
+
+        Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
+        Assert.Contains("Kept renamed", read);
+        Assert.DoesNotContain("a-long-secret-value", read + list);
+        Assert.Equal(HttpStatusCode.NoContent, (await tower.Admin.DeleteAsync($"/api/secrets/{reference}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Groups_are_enforced_on_every_resource()
+    {
+        async Task<HttpClient> ClientFor(string group)
+        {
+            var created = await tower.Admin.PostAsJsonAsync("/api/users", new { login = Unique(group), group });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var key = (string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["api_key"]!;
+            var client = new HttpClient { BaseAddress = tower.Admin.BaseAddress };
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            return client;
+        }
+
+        using var manager = await ClientFor("manager");
+        using var user = await ClientFor("user");
+        using var anonymous = new HttpClient { BaseAddress = tower.Admin.BaseAddress };
+        using var wrong = new HttpClient { BaseAddress = tower.Admin.BaseAddress };
+        wrong.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "tower_" + new string('0', 64));
+
+        string[] rootOnly = ["/api/webhooks", "/api/authenticators", "/api/webhook-logs", "/api/settings", "/api/users"];
+        string[] managed = ["/api/variables", "/api/secrets"];
+        foreach (var path in rootOnly.Concat(managed))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(path)).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetAsync(path)).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await user.GetAsync(path)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await tower.Admin.GetAsync(path)).StatusCode);
+        }
+
+        foreach (var path in rootOnly)
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await manager.GetAsync(path)).StatusCode);
+        }
+
+        foreach (var path in managed)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await manager.GetAsync(path)).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task The_last_root_and_a_run_as_user_cannot_be_deleted()
+    {
+        Assert.Equal(HttpStatusCode.Conflict, (await tower.Admin.DeleteAsync("/api/users/admin")).StatusCode);
+
+        var login = Unique("runner");
+        Assert.Equal(HttpStatusCode.Created, (await tower.Admin.PostAsJsonAsync("/api/users", new { login, group = "user" })).StatusCode);
+        var auth = Unique("open");
+        Assert.Equal(HttpStatusCode.Created, (await tower.Admin.PostAsJsonAsync("/api/authenticators", new { reference = auth, name = "Open" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await tower.Admin.PostAsJsonAsync("/api/webhooks",
+            new { name = "Runs as", authenticator = auth, endpoint = "runs/" + login, run_as_user = login })).StatusCode);
+
+        var refused = await tower.Admin.DeleteAsync($"/api/users/{login}");
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("runs_as", await refused.Content.ReadAsStringAsync());
+    }
+}
