@@ -1,3 +1,4 @@
+using Scalar.AspNetCore;
 using Tower.Admin.Authenticators;
 using Tower.Admin.Identity;
 using Tower.Admin.Infrastructure;
@@ -20,6 +21,8 @@ app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
+app.MapOpenApi();
+app.MapScalarApiReference("/reference");
 app.MapAuthenticatorsApi();
 app.MapWebhooksApi();
 app.MapValuesApi();

@@ -22,6 +22,13 @@ internal static class AdminServices
             .AddPolicy(Groups.RootPolicy, policy => policy.RequireRole(Groups.Root))
             .AddPolicy(Groups.ManagerPolicy, policy => policy.RequireRole(Groups.Root, Groups.Manager));
 
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Tower Admin API";
+            document.Info.Description = "Webhooks, authenticators, variables, secrets, users, call logs and settings. " +
+                "Authenticate with 'Authorization: Bearer <api key>'.";
+            return Task.CompletedTask;
+        }));
         builder.Services.AddSingleton<SecretProtector>();
         builder.Services.AddSingleton<RecordRules>();
         builder.Services.AddSingleton<AuthenticatorStore>();

@@ -127,4 +127,19 @@ public sealed class AdminApiTests(TowerSystem tower)
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         Assert.Contains("runs_as", await refused.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task The_api_is_described_by_openapi_with_a_reference_page()
+    {
+        using var anonymous = new HttpClient { BaseAddress = tower.Admin.BaseAddress };
+
+        var document = await anonymous.GetStringAsync("/openapi/v1.json");
+        var page = await anonymous.GetAsync("/reference");
+
+        Assert.Contains("\"/api/webhooks\"", document);
+        Assert.Contains("\"/api/secrets/{reference}\"", document);
+        Assert.DoesNotContain("/internal/", document);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+    }
 }
