@@ -41,12 +41,10 @@ var gatewayPort = Port("GatewayPort");
 var adminPort = Port("AdminPort");
 var publicBaseUrl = tower["PublicBaseUrl"] ?? $"http://localhost:{gatewayPort}";
 
-IResourceBuilder<ProjectResource> Service<TProject>(string name, int? port = null) where TProject : IProjectMetadata, new() =>
-    builder.AddProject<TProject>(name, launchProfileName: null)
-        .WithHttpEndpoint(port: port ?? LocalLayout.FreePort(), isProxied: false)
+IResourceBuilder<ServiceProcessResource> Service<TProject>(string name, int? port = null) where TProject : IProjectMetadata, new() =>
+    builder.AddService<TProject>(name, port ?? LocalLayout.FreePort())
         .WithHttpHealthCheck("/health")
-        .WithEnvironment("Tower__ServiceKey", serviceKey)
-        .WithOtlpExporter();
+        .WithEnvironment("Tower__ServiceKey", serviceKey);
 
 // The GeoIP database that ./tower.sh run installs (DB-IP Lite country), unless another is configured.
 var geoIpDatabase = tower["GeoIpDatabase"] ?? Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..",

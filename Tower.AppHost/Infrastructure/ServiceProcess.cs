@@ -1,0 +1,40 @@
+using Aspire.Hosting.ApplicationModel;
+
+namespace Tower.AppHost.Infrastructure;
+
+/// <summary>
+/// A Tower service started from its built assembly (<c>dotnet Tower.X.dll</c>) rather than
+/// through <c>dotnet run</c>, which would keep a second .NET process (~130 MB) per service alive
+/// and evaluate the project on every start. Other services find it through service discovery.
+/// </summary>
+internal sealed class ServiceProcessResource(string name, string workingDirectory, string assembly)
+    : ExecutableResource(name, "dotnet", workingDirectory), IResourceWithServiceDiscovery
+{
+    public string Assembly { get; } = assembly;
+}
+
+internal static class ServiceProcess
+{
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
+
+    /// <summary>Adds the service of <typeparamref name="TProject"/>, listening on loopback at <paramref name="port"/>.</summary>
+    public static IResourceBuilder<ServiceProcessResource> AddService<TProject>(this IDistributedApplicationBuilder builder, string name, int port)
+        where TProject : IProjectMetadata, new()
+    {
+        var project = new TProject().ProjectPath;
+        var directory = Path.GetDirectoryName(project)!;
+        var assembly = Path.Combine(directory, "bin", Configuration, "net10.0", Path.GetFileNameWithoutExtension(project) + ".dll");
+        return builder.AddResource(new ServiceProcessResource(name, directory, assembly))
+            .WithArgs(assembly)
+            .WithHttpEndpoint(port: port, isProxied: false)
+            .WithEnvironment("ASPNETCORE_URLS", "http://localhost:" + port.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithEnvironment("DOTNET_ENVIRONMENT", builder.Environment.EnvironmentName)
+            .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
+            .WithOtlpExporter()
+            .ExcludeFromManifest();
+    }
+}
