@@ -135,11 +135,21 @@ public sealed class CallStore(NpgsqlDataSource dataSource)
 
     public async Task<CallRow?> FindAsync(Guid id, CancellationToken cancellationToken)
     {
-        var sql = $"SELECT {SelectColumns} FROM webhook_calls WHERE id = @id LIMIT 1";
+        if (id.Version != 7)
+        {
+            return null;
+        }
+
+        // The id's first 48 bits are the millisecond of created_at.
+        var bytes = id.ToByteArray(bigEndian: true);
+        var milliseconds = ((long)bytes[0] << 40) | ((long)bytes[1] << 32) | ((long)bytes[2] << 24) | ((long)bytes[3] << 16) | ((long)bytes[4] << 8) | bytes[5];
+        var from = DateTimeOffset.FromUnixTimeMilliseconds(milliseconds).UtcDateTime;
+        var sql = $"SELECT {SelectColumns} FROM webhook_calls WHERE created_at >= @from AND created_at < @to AND id = @id";
         return await dataSource.WithReconnectAsync(async () =>
         {
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            return await connection.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(sql, new { id }, cancellationToken: cancellationToken));
+            return await connection.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(
+                sql, new { id, from, to = from.AddMilliseconds(1) }, cancellationToken: cancellationToken));
         });
     }
 }
