@@ -27,28 +27,24 @@ internal static class ValuesApi
 
     public static IEndpointRouteBuilder MapValuesApi(this IEndpointRouteBuilder app)
     {
-        var variables = app.MapGroup("/api/variables").RequireAuthorization(Groups.ManagerPolicy).WithTags("Variables");
-        variables.MapGet("/", (HttpRequest request, NpgsqlDataSource db, CancellationToken ct) => ListAsync(request, db, "variables", ToVariable, ct));
-        variables.MapGet("/{reference}", async (string reference, NpgsqlDataSource db, CancellationToken ct) =>
-            await FindAsync(db, "variables", reference, ct) is { } row ? Results.Ok(ToVariable(row)) : Results.NotFound());
-        variables.MapPost("/", (ValueInput input, ClaimsPrincipal user, NpgsqlDataSource db, RecordRules rules, SecretProtector protector, ConfigChanges changes, CancellationToken ct) =>
-            SaveAsync(Kind.Variable, null, input, user, db, rules, protector, changes, ct));
-        variables.MapPut("/{reference}", (string reference, ValueInput input, ClaimsPrincipal user, NpgsqlDataSource db, RecordRules rules, SecretProtector protector, ConfigChanges changes, CancellationToken ct) =>
-            SaveAsync(Kind.Variable, reference, input, user, db, rules, protector, changes, ct));
-        variables.MapDelete("/{reference}", (string reference, NpgsqlDataSource db, ConfigChanges changes, CancellationToken ct) =>
-            DeleteAsync(Kind.Variable, reference, db, changes, ct));
-
-        var secrets = app.MapGroup("/api/secrets").RequireAuthorization(Groups.ManagerPolicy).WithTags("Secrets");
-        secrets.MapGet("/", (HttpRequest request, NpgsqlDataSource db, CancellationToken ct) => ListAsync(request, db, "secrets", ToSecret, ct));
-        secrets.MapGet("/{reference}", async (string reference, NpgsqlDataSource db, CancellationToken ct) =>
-            await FindAsync(db, "secrets", reference, ct) is { } row ? Results.Ok(ToSecret(row)) : Results.NotFound());
-        secrets.MapPost("/", (ValueInput input, ClaimsPrincipal user, NpgsqlDataSource db, RecordRules rules, SecretProtector protector, ConfigChanges changes, CancellationToken ct) =>
-            SaveAsync(Kind.Secret, null, input, user, db, rules, protector, changes, ct));
-        secrets.MapPut("/{reference}", (string reference, ValueInput input, ClaimsPrincipal user, NpgsqlDataSource db, RecordRules rules, SecretProtector protector, ConfigChanges changes, CancellationToken ct) =>
-            SaveAsync(Kind.Secret, reference, input, user, db, rules, protector, changes, ct));
-        secrets.MapDelete("/{reference}", (string reference, NpgsqlDataSource db, ConfigChanges changes, CancellationToken ct) =>
-            DeleteAsync(Kind.Secret, reference, db, changes, ct));
+        MapKind(app, Kind.Variable, "Variables", row => ToVariable(row));
+        MapKind(app, Kind.Secret, "Secrets", row => ToSecret(row));
         return app;
+    }
+
+    private static void MapKind(IEndpointRouteBuilder app, Kind kind, string tag, Func<Row, object> view)
+    {
+        var table = Table(kind);
+        var group = app.MapGroup($"/api/{table}").RequireAuthorization(Groups.ManagerPolicy).WithTags(tag);
+        group.MapGet("/", (HttpRequest request, NpgsqlDataSource db, CancellationToken ct) => ListAsync(request, db, table, view, ct));
+        group.MapGet("/{reference}", async (string reference, NpgsqlDataSource db, CancellationToken ct) =>
+            await FindAsync(db, table, reference, ct) is { } row ? Results.Ok(view(row)) : Results.NotFound());
+        group.MapPost("/", (ValueInput input, ClaimsPrincipal user, NpgsqlDataSource db, RecordRules rules, SecretProtector protector, ConfigChanges changes, CancellationToken ct) =>
+            SaveAsync(kind, null, input, user, db, rules, protector, changes, ct));
+        group.MapPut("/{reference}", (string reference, ValueInput input, ClaimsPrincipal user, NpgsqlDataSource db, RecordRules rules, SecretProtector protector, ConfigChanges changes, CancellationToken ct) =>
+            SaveAsync(kind, reference, input, user, db, rules, protector, changes, ct));
+        group.MapDelete("/{reference}", (string reference, NpgsqlDataSource db, ConfigChanges changes, CancellationToken ct) =>
+            DeleteAsync(kind, reference, db, changes, ct));
     }
 
     private enum Kind { Variable, Secret }
