@@ -7,6 +7,7 @@ using Tower.Admin.Logs;
 using Tower.Admin.Users;
 using Tower.Admin.Values;
 using Tower.Admin.Webhooks;
+using Tower.Admin.Yaml;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -27,6 +28,7 @@ app.MapAuthenticatorsApi();
 app.MapWebhooksApi();
 app.MapValuesApi();
 app.MapUsersApi();
+app.MapYamlApi();
 app.MapWebhookLogsApi();
 app.MapSettingsApi();
 app.MapInternalApi();

@@ -37,6 +37,7 @@ internal static class AdminServices
         builder.Services.AddScoped<ConfigChanges>();
         builder.Services.AddInternalClient<LoggingClient>("logging");
         builder.Services.AddHostedService<ScriptValidationWarmUp>();
+        builder.Services.AddSingleton<Yaml.YamlExporter>();
         return builder;
     }
 }
