@@ -21,19 +21,9 @@ internal static class AuthenticatorsApi
         return group;
     }
 
-    private static async Task<Results<Ok<Page<Authenticator>>, ValidationProblem>> ListAsync(
-        HttpRequest request, AuthenticatorStore store, CancellationToken cancellationToken)
-    {
-        var errors = new ValidationErrors();
-        var (after, limit) = Paging.Read(request, errors);
-        if (errors.Any)
-        {
-            return TypedResults.ValidationProblem(errors.ToDictionary());
-        }
-
-        var rows = await store.ListAsync(after, limit + 1, cancellationToken);
-        return TypedResults.Ok(Paging.ToPage(rows, limit, row => row.Reference, row => row));
-    }
+    private static Task<Results<Ok<Page<Authenticator>>, ValidationProblem>> ListAsync(
+        HttpRequest request, AuthenticatorStore store, CancellationToken cancellationToken) =>
+        Paging.ListAsync(request, (after, limit) => store.ListAsync(after, limit, cancellationToken), row => row.Reference, row => row);
 
     private static async Task<Results<Ok<Authenticator>, NotFound>> GetAsync(string reference, AuthenticatorStore store, CancellationToken cancellationToken) =>
         await store.FindAsync(reference, cancellationToken) is { } found ? TypedResults.Ok(found) : TypedResults.NotFound();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Tower.Admin.Infrastructure;
 
@@ -37,6 +38,24 @@ public static class Paging
         }
 
         return (after, limit);
+    }
+
+    /// <summary>
+    /// A list endpoint: reads <c>limit</c> and <c>cursor</c> (a validation problem when they are
+    /// bad), fetches one row more than the page, and answers the page with its next cursor.
+    /// </summary>
+    public static async Task<Results<Ok<Page<TView>>, ValidationProblem>> ListAsync<TRow, TView>(
+        HttpRequest request, Func<string?, int, Task<IReadOnlyList<TRow>>> fetch, Func<TRow, string> key, Func<TRow, TView> view)
+    {
+        var errors = new ValidationErrors();
+        var (after, limit) = Read(request, errors);
+        if (errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToDictionary());
+        }
+
+        var rows = await fetch(after, limit + 1);
+        return TypedResults.Ok(ToPage(rows, limit, key, view));
     }
 
     /// <summary>The page of at most <paramref name="limit"/> rows from <paramref name="rows"/> (fetched with one extra).</summary>

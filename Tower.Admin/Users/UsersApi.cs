@@ -41,21 +41,14 @@ internal static partial class UsersApi
         public DateTime CreatedAt { get; init; }
     }
 
-    private static async Task<Results<Ok<Page<UserView>>, ValidationProblem>> ListAsync(HttpRequest request, NpgsqlDataSource db, CancellationToken ct)
-    {
-        var errors = new ValidationErrors();
-        var (after, limit) = Paging.Read(request, errors);
-        if (errors.Any)
+    private static Task<Results<Ok<Page<UserView>>, ValidationProblem>> ListAsync(HttpRequest request, NpgsqlDataSource db, CancellationToken ct) =>
+        Paging.ListAsync(request, async (after, limit) =>
         {
-            return TypedResults.ValidationProblem(errors.ToDictionary());
-        }
-
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var rows = (await connection.QueryAsync<Row>(new CommandDefinition(
-            """SELECT login, "group", created_by, created_at FROM users WHERE @after::text IS NULL OR login > @after ORDER BY login LIMIT @limit""",
-            new { after, limit = limit + 1 }, cancellationToken: ct))).AsList();
-        return TypedResults.Ok(Paging.ToPage(rows, limit, row => row.Login, row => new UserView(row.Login, row.Group, row.CreatedBy, row.CreatedAt)));
-    }
+            await using var connection = await db.OpenConnectionAsync(ct);
+            return (IReadOnlyList<Row>)(await connection.QueryAsync<Row>(new CommandDefinition(
+                """SELECT login, "group", created_by, created_at FROM users WHERE @after::text IS NULL OR login > @after ORDER BY login LIMIT @limit""",
+                new { after, limit }, cancellationToken: ct))).AsList();
+        }, row => row.Login, row => new UserView(row.Login, row.Group, row.CreatedBy, row.CreatedAt));
 
     private static async Task<Results<Created<CreatedUser>, ValidationProblem>> CreateAsync(
         UserInput input, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)

@@ -73,21 +73,15 @@ internal static class ValuesApi
             ? "reference, name, value, created_by, created_at, updated_by, updated_at"
             : "reference, name, NULL AS value, created_by, created_at, updated_by, updated_at";
 
-    private static async Task<IResult> ListAsync<TView>(HttpRequest request, NpgsqlDataSource db, string table, Func<Row, TView> view, CancellationToken ct)
-    {
-        var errors = new ValidationErrors();
-        var (after, limit) = Paging.Read(request, errors);
-        if (errors.Any)
+    private static Task<Results<Ok<Page<TView>>, ValidationProblem>> ListAsync<TView>(
+        HttpRequest request, NpgsqlDataSource db, string table, Func<Row, TView> view, CancellationToken ct) =>
+        Paging.ListAsync(request, async (after, limit) =>
         {
-            return TypedResults.ValidationProblem(errors.ToDictionary());
-        }
-
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var rows = (await connection.QueryAsync<Row>(new CommandDefinition(
-            $"SELECT {SelectColumns(table)} FROM {table} WHERE @after::text IS NULL OR reference > @after ORDER BY reference LIMIT @limit",
-            new { after, limit = limit + 1 }, cancellationToken: ct))).AsList();
-        return TypedResults.Ok(Paging.ToPage(rows, limit, row => row.Reference, view));
-    }
+            await using var connection = await db.OpenConnectionAsync(ct);
+            return (IReadOnlyList<Row>)(await connection.QueryAsync<Row>(new CommandDefinition(
+                $"SELECT {SelectColumns(table)} FROM {table} WHERE @after::text IS NULL OR reference > @after ORDER BY reference LIMIT @limit",
+                new { after, limit }, cancellationToken: ct))).AsList();
+        }, row => row.Reference, view);
 
     private static async Task<Row?> FindAsync(NpgsqlDataSource db, string table, string reference, CancellationToken ct)
     {

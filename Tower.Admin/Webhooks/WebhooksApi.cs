@@ -25,19 +25,10 @@ internal static class WebhooksApi
         return group;
     }
 
-    private static async Task<Results<Ok<Page<WebhookView>>, ValidationProblem>> ListAsync(
-        HttpRequest request, WebhookStore store, IOptions<AdminOptions> options, CancellationToken cancellationToken)
-    {
-        var errors = new ValidationErrors();
-        var (after, limit) = Paging.Read(request, errors);
-        if (errors.Any)
-        {
-            return TypedResults.ValidationProblem(errors.ToDictionary());
-        }
-
-        var rows = await store.ListAsync(after, limit + 1, cancellationToken);
-        return TypedResults.Ok(Paging.ToPage(rows, limit, row => row.Reference, row => WebhookView.From(row, options.Value.PublicBaseUrl)));
-    }
+    private static Task<Results<Ok<Page<WebhookView>>, ValidationProblem>> ListAsync(
+        HttpRequest request, WebhookStore store, IOptions<AdminOptions> options, CancellationToken cancellationToken) =>
+        Paging.ListAsync(request, (after, limit) => store.ListAsync(after, limit, cancellationToken),
+            row => row.Reference, row => WebhookView.From(row, options.Value.PublicBaseUrl));
 
     private static async Task<Results<Ok<WebhookView>, NotFound>> GetAsync(
         string reference, WebhookStore store, IOptions<AdminOptions> options, CancellationToken cancellationToken) =>
