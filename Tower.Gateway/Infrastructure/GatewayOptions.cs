@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.ComponentModel.DataAnnotations;
 
 namespace Tower.Gateway.Infrastructure;
@@ -20,4 +21,15 @@ public sealed class GatewayOptions
 
     /// <summary>Headers stored as <c>*****</c> in call logs, besides the built-in ones.</summary>
     public List<string> RedactedHeaders { get; set; } = [];
+
+    private static readonly string[] AlwaysRedacted = ["Authorization", "Cookie", "Proxy-Authorization", "X-Api-Key"];
+
+    private FrozenSet<string>? _redactedHeaderSet;
+
+    /// <summary>
+    /// Whether a header is stored as <c>*****</c>: the built-in and the configured ones, in a set
+    /// built on first use (a method, so that configuration binding never builds it early).
+    /// </summary>
+    public bool IsRedactedHeader(string name) =>
+        (_redactedHeaderSet ??= AlwaysRedacted.Concat(RedactedHeaders).ToFrozenSet(StringComparer.OrdinalIgnoreCase)).Contains(name);
 }

@@ -24,11 +24,6 @@ internal static class WebhookEndpoint
     public const string CallIdHeader = "X-Tower-Call-Id";
     private const string Mask = "*****";
 
-    private static readonly HashSet<string> AlwaysRedacted = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Authorization", "Cookie", "Proxy-Authorization", "X-Api-Key",
-    };
-
     public static IEndpointRouteBuilder MapWebhookEndpoint(this IEndpointRouteBuilder app)
     {
         app.Map(Prefix, HandleAsync);
@@ -193,9 +188,11 @@ internal static class WebhookEndpoint
             var question = rawTarget.IndexOf('?');
             var rawPath = question < 0 ? rawTarget : rawTarget[..question];
             Endpoint = rawPath.StartsWith(Prefix + "/", StringComparison.Ordinal) ? rawPath[(Prefix.Length + 1)..] : "";
-            Query = context.Request.Query
-                .Select(pair => KeyValuePair.Create(pair.Key, pair.Value.FirstOrDefault() ?? ""))
-                .ToList();
+            Query = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (name, values) in context.Request.Query)
+            {
+                Query[name] = values.FirstOrDefault() ?? "";
+            }
         }
 
         public HttpContext Context { get; }
@@ -205,7 +202,8 @@ internal static class WebhookEndpoint
         public IPAddress PeerIp { get; }
         public IPAddress ClientIp { get; set; }
         public string Endpoint { get; }
-        public List<KeyValuePair<string, string>> Query { get; }
+        /// <summary>The query string's fields, the first value of a repeated key.</summary>
+        public Dictionary<string, string> Query { get; }
         public BodyBuffer Buffer { get; } = new();
         public LiveWebhook? Webhook { get; set; }
         public string? PayloadJson { get; set; }
@@ -221,7 +219,12 @@ internal static class WebhookEndpoint
             }
         }
 
-        public Dictionary<string, string> Headers()
+        /// <summary>The request headers (repeated ones joined with ", "), built once per call.</summary>
+        public Dictionary<string, string> Headers => _headers ??= ReadHeaders();
+
+        private Dictionary<string, string>? _headers;
+
+        private Dictionary<string, string> ReadHeaders()
         {
             var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             foreach (var (name, values) in Context.Request.Headers)
@@ -241,8 +244,8 @@ internal static class WebhookEndpoint
             TimeoutMs = timeoutMs,
             Body = body,
             PayloadJson = PayloadJson ?? "{}",
-            Headers = Headers(),
-            Query = Query.GroupBy(pair => pair.Key).ToDictionary(group => group.Key, group => group.First().Value),
+            Headers = Headers,
+            Query = Query,
             Variables = variables,
             Secrets = secrets,
             RunAsUser = Webhook?.Definition.RunAsUser ?? "",
@@ -255,10 +258,9 @@ internal static class WebhookEndpoint
             string Redact(string value) => secrets is not null && secrets.Contains(value) ? Mask : value;
 
             var headers = new JsonObject();
-            foreach (var (name, value) in Headers())
+            foreach (var (name, value) in Headers)
             {
-                var redacted = AlwaysRedacted.Contains(name) || options.RedactedHeaders.Contains(name, StringComparer.OrdinalIgnoreCase);
-                headers[name] = redacted ? Mask : Redact(value);
+                headers[name] = options.IsRedactedHeader(name) ? Mask : Redact(value);
             }
 
             var query = new JsonObject();
