@@ -1,45 +1,38 @@
-using Dapper;
-using Npgsql;
+using System.Data;
+using Tower.Admin.Infrastructure;
 
 namespace Tower.Admin.Authenticators;
 
-public sealed class AuthenticatorStore(NpgsqlDataSource dataSource)
+public sealed class AuthenticatorStore(AdminDb db)
 {
     private const string Columns =
         "reference, name, allowed_ips, trusted_proxy_ips, code, code_hash, variables, secrets, created_by, created_at, updated_by, updated_at";
 
-    public async Task<IReadOnlyList<Authenticator>> ListAsync(string? after, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Authenticator>> ListAsync(string? after, int limit, CancellationToken ct)
     {
         const string sql = $"SELECT {Columns} FROM authenticators WHERE @after::text IS NULL OR reference > @after ORDER BY reference LIMIT @limit";
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return (await connection.QueryAsync<Authenticator>(new CommandDefinition(sql, new { after, limit }, cancellationToken: cancellationToken))).AsList();
+        return await db.QueryAsync<Authenticator>(sql, new { after, limit }, ct);
     }
 
-    public async Task<Authenticator?> FindAsync(string reference, CancellationToken cancellationToken)
+    public Task<Authenticator?> FindAsync(string reference, CancellationToken ct)
     {
         const string sql = $"SELECT {Columns} FROM authenticators WHERE reference = @reference";
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<Authenticator>(new CommandDefinition(sql, new { reference }, cancellationToken: cancellationToken));
+        return db.QuerySingleOrDefaultAsync<Authenticator>(sql, new { reference }, ct);
     }
 
-    public async Task<bool> ExistsAsync(string reference, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-            "SELECT EXISTS (SELECT 1 FROM authenticators WHERE reference = @reference)", new { reference }, cancellationToken: cancellationToken));
-    }
+    public async Task<bool> ExistsAsync(string reference, CancellationToken ct) =>
+        await db.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM authenticators WHERE reference = @reference)", new { reference }, ct);
 
-    public async Task InsertAsync(Authenticator authenticator, CancellationToken cancellationToken)
+    public async Task InsertAsync(Authenticator authenticator, CancellationToken ct)
     {
         const string sql = """
             INSERT INTO authenticators (reference, name, allowed_ips, trusted_proxy_ips, code, code_hash, variables, secrets, created_by, updated_by)
             VALUES (@Reference, @Name, @AllowedIps, @TrustedProxyIps, @Code, @CodeHash, @Variables, @Secrets, @CreatedBy, @UpdatedBy)
             """;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(sql, authenticator, cancellationToken: cancellationToken));
+        await db.ExecuteAsync(sql, authenticator, ct);
     }
 
-    public async Task<bool> UpdateAsync(Authenticator authenticator, CancellationToken cancellationToken)
+    public async Task<bool> UpdateAsync(Authenticator authenticator, CancellationToken ct)
     {
         const string sql = """
             UPDATE authenticators SET name = @Name, allowed_ips = @AllowedIps, trusted_proxy_ips = @TrustedProxyIps,
@@ -47,26 +40,22 @@ public sealed class AuthenticatorStore(NpgsqlDataSource dataSource)
                 updated_by = @UpdatedBy, updated_at = now()
             WHERE reference = @Reference
             """;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(sql, authenticator, cancellationToken: cancellationToken)) == 1;
+        return await db.ExecuteAsync(sql, authenticator, ct) == 1;
     }
 
     /// <summary>Deletes the authenticator unless webhooks use it; returns those webhooks' references.</summary>
-    public async Task<(bool Deleted, IReadOnlyList<string> UsedBy)> DeleteAsync(string reference, CancellationToken cancellationToken)
+    public async Task<(bool Deleted, IReadOnlyList<string> UsedBy)> DeleteAsync(string reference, CancellationToken ct)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var usedBy = (await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT reference FROM webhooks WHERE authenticator = @reference ORDER BY reference FOR UPDATE",
-            new { reference }, transaction, cancellationToken: cancellationToken))).AsList();
+        await using var transaction = await db.BeginAsync(IsolationLevel.ReadCommitted, ct);
+        var usedBy = await db.QueryAsync<string>(
+            "SELECT reference FROM webhooks WHERE authenticator = @reference ORDER BY reference FOR UPDATE", new { reference }, ct);
         if (usedBy.Count > 0)
         {
             return (false, usedBy);
         }
 
-        var deleted = await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM authenticators WHERE reference = @reference", new { reference }, transaction, cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
+        var deleted = await db.ExecuteAsync("DELETE FROM authenticators WHERE reference = @reference", new { reference }, ct);
+        await transaction.CommitAsync(ct);
         return (deleted == 1, []);
     }
 }

@@ -29,22 +29,21 @@ internal static class AuthenticatorsApi
         await store.FindAsync(reference, cancellationToken) is { } found ? TypedResults.Ok(found) : TypedResults.NotFound();
 
     private static async Task<Results<Created<Authenticator>, ValidationProblem>> CreateAsync(
-        AuthenticatorInput input, ClaimsPrincipal user, AuthenticatorStore store, RecordRules rules, ConfigChanges changes,
-        CancellationToken cancellationToken)
+        AuthenticatorInput input, ClaimsPrincipal user, AuthenticatorStore store, AuthenticatorValidator validator, RecordRules rules,
+        ConfigChanges changes, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var reference = input.Reference;
         if (string.IsNullOrEmpty(reference) && !string.IsNullOrWhiteSpace(input.Name))
         {
-            var stem = References.Stem(input.Name);
-            reference = References.Unique(stem, await rules.ReferencesStartingWithAsync("authenticators", stem, cancellationToken));
+            reference = await rules.NewReferenceAsync("authenticators", References.Stem(input.Name), cancellationToken);
         }
         else if (!string.IsNullOrEmpty(reference) && await store.ExistsAsync(reference, cancellationToken))
         {
             errors.Add("reference", $"An authenticator with reference '{reference}' already exists.");
         }
 
-        var authenticator = await ValidateAsync(input, reference ?? "", user.Login(), rules, errors, cancellationToken);
+        var authenticator = await validator.ValidateAsync(input, reference ?? "", user.Login(), errors, cancellationToken);
         if (errors.Any)
         {
             return TypedResults.ValidationProblem(errors.ToDictionary());
@@ -57,16 +56,21 @@ internal static class AuthenticatorsApi
     }
 
     private static async Task<Results<Ok<Authenticator>, NotFound, ValidationProblem>> ReplaceAsync(
-        string reference, AuthenticatorInput input, ClaimsPrincipal user, AuthenticatorStore store, RecordRules rules,
+        string reference, AuthenticatorInput input, ClaimsPrincipal user, AuthenticatorStore store, AuthenticatorValidator validator,
         ConfigChanges changes, CancellationToken cancellationToken)
     {
+        if (!await store.ExistsAsync(reference, cancellationToken))
+        {
+            return TypedResults.NotFound();
+        }
+
         var errors = new ValidationErrors();
         if (!string.IsNullOrEmpty(input.Reference) && input.Reference != reference)
         {
             errors.Add("reference", "The reference in the body differs from the one in the path; a reference cannot be changed.");
         }
 
-        var authenticator = await ValidateAsync(input, reference, user.Login(), rules, errors, cancellationToken);
+        var authenticator = await validator.ValidateAsync(input, reference, user.Login(), errors, cancellationToken);
         if (errors.Any)
         {
             return TypedResults.ValidationProblem(errors.ToDictionary());
@@ -99,9 +103,13 @@ internal static class AuthenticatorsApi
         await changes.PublishAsync(Kind, reference);
         return TypedResults.NoContent();
     }
+}
 
-    private static async Task<Authenticator> ValidateAsync(AuthenticatorInput input, string reference, string actor, RecordRules rules,
-        ValidationErrors errors, CancellationToken cancellationToken)
+/// <summary>Every rule an authenticator must satisfy before it is stored; each broken rule names its field.</summary>
+public sealed class AuthenticatorValidator(RecordRules rules)
+{
+    public async Task<Authenticator> ValidateAsync(AuthenticatorInput input, string reference, string actor, ValidationErrors errors,
+        CancellationToken cancellationToken)
     {
         RecordRules.CheckName(input.Name, errors);
         RecordRules.CheckReference(reference, errors);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Tower.Admin.Authenticators;
 using Tower.Admin.Identity;
 using Tower.Admin.Logs;
+using Tower.Admin.Values;
 using Tower.Admin.Webhooks;
 
 namespace Tower.Admin.Infrastructure;
@@ -30,14 +31,18 @@ internal static class AdminServices
             return Task.CompletedTask;
         }));
         builder.Services.AddSingleton<SecretProtector>();
-        builder.Services.AddSingleton<RecordRules>();
-        builder.Services.AddSingleton<AuthenticatorStore>();
-        builder.Services.AddSingleton<WebhookStore>();
-        builder.Services.AddSingleton<WebhookValidator>();
+        builder.Services.AddScoped<AdminDb>();
+        builder.Services.AddScoped<RecordRules>();
+        builder.Services.AddScoped<AuthenticatorStore>();
+        builder.Services.AddScoped<AuthenticatorValidator>();
+        builder.Services.AddScoped<WebhookStore>();
+        builder.Services.AddScoped<WebhookValidator>();
+        builder.Services.AddScoped<ValueStore>();
         builder.Services.AddScoped<ConfigChanges>();
         builder.Services.AddInternalClient<LoggingClient>("logging");
         builder.Services.AddHostedService<ScriptValidationWarmUp>();
         builder.Services.AddSingleton<Yaml.YamlExporter>();
+        builder.Services.AddScoped<Yaml.YamlImporter>();
         return builder;
     }
 }

@@ -1,12 +1,10 @@
-using Dapper;
-using Npgsql;
 using Tower.Contracts.Networking;
 using Tower.Scripting;
 
 namespace Tower.Admin.Infrastructure;
 
 /// <summary>Validation shared by webhooks and authenticators.</summary>
-public sealed class RecordRules(NpgsqlDataSource dataSource)
+public sealed class RecordRules(AdminDb db)
 {
     public static void CheckName(string? name, ValidationErrors errors)
     {
@@ -48,36 +46,32 @@ public sealed class RecordRules(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Every linked variable and secret must exist.</summary>
-    public async Task CheckLinksAsync(IReadOnlyList<string> variables, IReadOnlyList<string> secrets, ValidationErrors errors, CancellationToken cancellationToken)
+    public async Task CheckLinksAsync(IReadOnlyList<string> variables, IReadOnlyList<string> secrets, ValidationErrors errors, CancellationToken ct)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await CheckExistAsync(connection, "variables", "variables", variables, errors, cancellationToken);
-        await CheckExistAsync(connection, "secrets", "secrets", secrets, errors, cancellationToken);
+        await CheckExistAsync("variables", variables, errors, ct);
+        await CheckExistAsync("secrets", secrets, errors, ct);
     }
 
-    /// <summary>The references of <paramref name="table"/> that start with the stem, to generate a unique one.</summary>
-    public async Task<IReadOnlySet<string>> ReferencesStartingWithAsync(string table, string stem, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var found = await connection.QueryAsync<string>(new CommandDefinition(
-            $"SELECT reference FROM {table} WHERE starts_with(reference, @stem)", new { stem }, cancellationToken: cancellationToken));
-        return found.ToHashSet();
-    }
+    public async Task<bool> UserExistsAsync(string login, CancellationToken ct) =>
+        await db.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM users WHERE login = @login)", new { login }, ct);
 
-    private static async Task CheckExistAsync(NpgsqlConnection connection, string table, string field, IReadOnlyList<string> references,
-        ValidationErrors errors, CancellationToken cancellationToken)
+    /// <summary>A new reference for a record of <paramref name="table"/>: the stem, or the stem with the first free suffix.</summary>
+    public async Task<string> NewReferenceAsync(string table, string stem, CancellationToken ct) =>
+        References.Unique(stem, (await db.QueryAsync<string>(
+            $"SELECT reference FROM {table} WHERE starts_with(reference, @stem)", new { stem }, ct)).ToHashSet());
+
+    private async Task CheckExistAsync(string table, IReadOnlyList<string> references, ValidationErrors errors, CancellationToken ct)
     {
         if (references.Count == 0)
         {
             return;
         }
 
-        var found = (await connection.QueryAsync<string>(new CommandDefinition(
-            $"SELECT reference FROM {table} WHERE reference = ANY(@references)", new { references = references.ToArray() },
-            cancellationToken: cancellationToken))).ToHashSet();
+        var found = (await db.QueryAsync<string>(
+            $"SELECT reference FROM {table} WHERE reference = ANY(@references)", new { references = references.ToArray() }, ct)).ToHashSet();
         foreach (var missing in references.Where(reference => !found.Contains(reference)).Distinct())
         {
-            errors.Add(field, $"There is no {field[..^1]} with reference '{missing}'.");
+            errors.Add(table, $"There is no {table[..^1]} with reference '{missing}'.");
         }
     }
 }

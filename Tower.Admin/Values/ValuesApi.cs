@@ -1,7 +1,4 @@
 using System.Security.Claims;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 using Tower.Admin.Identity;
 using Tower.Admin.Infrastructure;
 
@@ -17,118 +14,53 @@ public sealed record VariableView(string Reference, string Name, string Value, s
 public sealed record SecretView(string Reference, string Name, string CreatedBy, DateTime CreatedAt, string UpdatedBy, DateTime UpdatedAt);
 
 /// <summary>
-/// <c>/api/variables</c> and <c>/api/secrets</c> (root and manager). Secrets are encrypted at rest,
-/// at least 8 characters, never returned; a PUT without a value keeps the stored one. Deleting one
-/// that a webhook or authenticator links answers 409 naming them.
+/// <c>/api/variables</c> and <c>/api/secrets</c> (root and manager). Secrets are never returned;
+/// a PUT without a value keeps the stored one. Deleting one that a webhook or authenticator
+/// links answers 409 naming them.
 /// </summary>
 internal static class ValuesApi
 {
-    public const int MinSecretLength = 8;
-
     public static IEndpointRouteBuilder MapValuesApi(this IEndpointRouteBuilder app)
     {
-        MapKind(app, Kind.Variable, "Variables", row => ToVariable(row));
-        MapKind(app, Kind.Secret, "Secrets", row => ToSecret(row));
+        MapKind(app, ValueKind.Variable, "Variables");
+        MapKind(app, ValueKind.Secret, "Secrets");
         return app;
     }
 
-    private static void MapKind(IEndpointRouteBuilder app, Kind kind, string tag, Func<Row, object> view)
+    private static void MapKind(IEndpointRouteBuilder app, ValueKind kind, string tag)
     {
-        var table = Table(kind);
-        var group = app.MapGroup($"/api/{table}").RequireAuthorization(Groups.ManagerPolicy).WithTags(tag);
-        group.MapGet("/", (HttpRequest request, NpgsqlDataSource db, CancellationToken ct) => ListAsync(request, db, table, view, ct));
-        group.MapGet("/{reference}", async (string reference, NpgsqlDataSource db, CancellationToken ct) =>
-            await FindAsync(db, table, reference, ct) is { } row ? Results.Ok(view(row)) : Results.NotFound());
-        group.MapPost("/", (ValueInput input, ClaimsPrincipal user, NpgsqlDataSource db, RecordRules rules, SecretProtector protector, ConfigChanges changes, CancellationToken ct) =>
-            SaveAsync(kind, null, input, user, db, rules, protector, changes, ct));
-        group.MapPut("/{reference}", (string reference, ValueInput input, ClaimsPrincipal user, NpgsqlDataSource db, RecordRules rules, SecretProtector protector, ConfigChanges changes, CancellationToken ct) =>
-            SaveAsync(kind, reference, input, user, db, rules, protector, changes, ct));
-        group.MapDelete("/{reference}", (string reference, NpgsqlDataSource db, ConfigChanges changes, CancellationToken ct) =>
-            DeleteAsync(kind, reference, db, changes, ct));
+        var group = app.MapGroup($"/api/{ValueStore.Table(kind)}").RequireAuthorization(Groups.ManagerPolicy).WithTags(tag);
+        group.MapGet("/", (HttpRequest request, ValueStore store, CancellationToken ct) =>
+            Paging.ListAsync(request, (after, limit) => store.ListAsync(kind, after, limit, ct), row => row.Reference, row => View(kind, row)));
+        group.MapGet("/{reference}", async (string reference, ValueStore store, CancellationToken ct) =>
+            await store.FindAsync(kind, reference, ct) is { } row ? Results.Ok(View(kind, row)) : Results.NotFound());
+        group.MapPost("/", (ValueInput input, ClaimsPrincipal user, ValueStore store, RecordRules rules, ConfigChanges changes, CancellationToken ct) =>
+            CreateAsync(kind, input, user, store, rules, changes, ct));
+        group.MapPut("/{reference}", (string reference, ValueInput input, ClaimsPrincipal user, ValueStore store, ConfigChanges changes, CancellationToken ct) =>
+            ReplaceAsync(kind, reference, input, user, store, changes, ct));
+        group.MapDelete("/{reference}", (string reference, ValueStore store, ConfigChanges changes, CancellationToken ct) =>
+            DeleteAsync(kind, reference, store, changes, ct));
     }
 
-    private enum Kind { Variable, Secret }
+    private static object View(ValueKind kind, ValueRow row) => kind == ValueKind.Variable
+        ? new VariableView(row.Reference, row.Name, row.Value ?? "", row.CreatedBy, row.CreatedAt, row.UpdatedBy, row.UpdatedAt)
+        : new SecretView(row.Reference, row.Name, row.CreatedBy, row.CreatedAt, row.UpdatedBy, row.UpdatedAt);
 
-    private static string Table(Kind kind) => kind == Kind.Variable ? "variables" : "secrets";
-
-    private static string Singular(Kind kind) => kind == Kind.Variable ? "variable" : "secret";
-
-    private sealed record Row
+    private static async Task<IResult> CreateAsync(ValueKind kind, ValueInput input, ClaimsPrincipal user, ValueStore store,
+        RecordRules rules, ConfigChanges changes, CancellationToken ct)
     {
-        public string Reference { get; init; } = "";
-        public string Name { get; init; } = "";
-        public string? Value { get; init; }
-        public string CreatedBy { get; init; } = "";
-        public DateTime CreatedAt { get; init; }
-        public string UpdatedBy { get; init; } = "";
-        public DateTime UpdatedAt { get; init; }
-    }
-
-    private static VariableView ToVariable(Row row) => new(row.Reference, row.Name, row.Value ?? "", row.CreatedBy, row.CreatedAt, row.UpdatedBy, row.UpdatedAt);
-
-    private static SecretView ToSecret(Row row) => new(row.Reference, row.Name, row.CreatedBy, row.CreatedAt, row.UpdatedBy, row.UpdatedAt);
-
-    private static string SelectColumns(string table) =>
-        table == "variables"
-            ? "reference, name, value, created_by, created_at, updated_by, updated_at"
-            : "reference, name, NULL AS value, created_by, created_at, updated_by, updated_at";
-
-    private static Task<Results<Ok<Page<TView>>, ValidationProblem>> ListAsync<TView>(
-        HttpRequest request, NpgsqlDataSource db, string table, Func<Row, TView> view, CancellationToken ct) =>
-        Paging.ListAsync(request, async (after, limit) =>
-        {
-            await using var connection = await db.OpenConnectionAsync(ct);
-            return (IReadOnlyList<Row>)(await connection.QueryAsync<Row>(new CommandDefinition(
-                $"SELECT {SelectColumns(table)} FROM {table} WHERE @after::text IS NULL OR reference > @after ORDER BY reference LIMIT @limit",
-                new { after, limit }, cancellationToken: ct))).AsList();
-        }, row => row.Reference, view);
-
-    private static async Task<Row?> FindAsync(NpgsqlDataSource db, string table, string reference, CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            $"SELECT {SelectColumns(table)} FROM {table} WHERE reference = @reference", new { reference }, cancellationToken: ct));
-    }
-
-    private static async Task<IResult> SaveAsync(Kind kind, string? pathReference, ValueInput input, ClaimsPrincipal user, NpgsqlDataSource db,
-        RecordRules rules, SecretProtector protector, ConfigChanges changes, CancellationToken ct)
-    {
-        var table = Table(kind);
-        var creating = pathReference is null;
         var errors = new ValidationErrors();
-        RecordRules.CheckName(input.Name, errors);
-        var reference = pathReference ?? input.Reference;
-        if (!creating && !string.IsNullOrEmpty(input.Reference) && input.Reference != pathReference)
+        ValueStore.Check(kind, input, creating: true, errors);
+        var reference = input.Reference;
+        if (string.IsNullOrEmpty(reference) && !string.IsNullOrWhiteSpace(input.Name))
         {
-            errors.Add("reference", "The reference in the body differs from the one in the path; a reference cannot be changed.");
-        }
-
-        if (creating && string.IsNullOrEmpty(reference) && !string.IsNullOrWhiteSpace(input.Name))
-        {
-            var stem = References.Stem(input.Name);
-            reference = References.Unique(stem, await rules.ReferencesStartingWithAsync(table, stem, ct));
+            reference = await rules.NewReferenceAsync(ValueStore.Table(kind), References.Stem(input.Name), ct);
         }
 
         RecordRules.CheckReference(reference, errors);
-        var existing = string.IsNullOrEmpty(reference) ? null : await FindAsync(db, table, reference, ct);
-        if (creating && existing is not null)
+        if (!string.IsNullOrEmpty(reference) && await store.ExistsAsync(kind, reference, ct))
         {
-            errors.Add("reference", $"A {Singular(kind)} with reference '{reference}' already exists.");
-        }
-
-        if (!creating && existing is null)
-        {
-            return TypedResults.NotFound();
-        }
-
-        if (kind == Kind.Variable && input.Value is null)
-        {
-            errors.Add("value", "A value is required.");
-        }
-
-        if (kind == Kind.Secret && (creating || input.Value is not null) && (input.Value is null || input.Value.Length < MinSecretLength))
-        {
-            errors.Add("value", $"A secret's value must be at least {MinSecretLength} characters long.");
+            errors.Add("reference", $"A {ValueStore.Singular(kind)} with reference '{reference}' already exists.");
         }
 
         if (errors.Any)
@@ -136,50 +68,50 @@ internal static class ValuesApi
             return TypedResults.ValidationProblem(errors.ToDictionary());
         }
 
-        var actor = user.Login();
-        object? stored = kind == Kind.Secret ? (input.Value is null ? null : protector.Protect(input.Value)) : input.Value;
-        var valueColumn = kind == Kind.Secret ? "value_encrypted" : "value";
-        var sql = creating
-            ? $"INSERT INTO {table} (reference, name, {valueColumn}, created_by, updated_by) VALUES (@reference, @name, @stored, @actor, @actor)"
-            : $"UPDATE {table} SET name = @name, {valueColumn} = COALESCE(@stored, {valueColumn}), updated_by = @actor, updated_at = now() WHERE reference = @reference";
-        await using (var connection = await db.OpenConnectionAsync(ct))
-        {
-            await connection.ExecuteAsync(new CommandDefinition(sql, new { reference, name = input.Name!.Trim(), stored, actor }, cancellationToken: ct));
-        }
-
-        await changes.PublishAsync(Singular(kind), reference!);
-        var saved = (await FindAsync(db, table, reference!, ct))!;
-        object view = kind == Kind.Variable ? ToVariable(saved) : ToSecret(saved);
-        return creating ? TypedResults.Created($"/api/{table}/{reference}", view) : TypedResults.Ok(view);
+        await store.InsertAsync(kind, reference!, input, user.Login(), ct);
+        await changes.PublishAsync(ValueStore.Singular(kind), reference!);
+        return TypedResults.Created($"/api/{ValueStore.Table(kind)}/{reference}", View(kind, (await store.FindAsync(kind, reference!, ct))!));
     }
 
-    private static async Task<IResult> DeleteAsync(Kind kind, string reference, NpgsqlDataSource db, ConfigChanges changes, CancellationToken ct)
+    private static async Task<IResult> ReplaceAsync(ValueKind kind, string reference, ValueInput input, ClaimsPrincipal user, ValueStore store,
+        ConfigChanges changes, CancellationToken ct)
     {
-        var table = Table(kind);
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        var users = (await connection.QueryAsync<string>(new CommandDefinition(
-            $"""
-            SELECT 'webhook ' || reference FROM webhooks WHERE @reference = ANY({table})
-            UNION ALL
-            SELECT 'authenticator ' || reference FROM authenticators WHERE @reference = ANY({table})
-            ORDER BY 1
-            """, new { reference }, transaction, cancellationToken: ct))).AsList();
-        if (users.Count > 0)
+        var errors = new ValidationErrors();
+        if (!string.IsNullOrEmpty(input.Reference) && input.Reference != reference)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: $"The {Singular(kind)} is in use",
-                detail: $"The {Singular(kind)} '{reference}' is used by: {string.Join(", ", users)}.");
+            errors.Add("reference", "The reference in the body differs from the one in the path; a reference cannot be changed.");
         }
 
-        var deleted = await connection.ExecuteAsync(new CommandDefinition(
-            $"DELETE FROM {table} WHERE reference = @reference", new { reference }, transaction, cancellationToken: ct));
-        await transaction.CommitAsync(ct);
-        if (deleted == 0)
+        ValueStore.Check(kind, input, creating: false, errors);
+        if (errors.Any)
+        {
+            return await store.ExistsAsync(kind, reference, ct) ? TypedResults.ValidationProblem(errors.ToDictionary()) : TypedResults.NotFound();
+        }
+
+        if (!await store.UpdateAsync(kind, reference, input, user.Login(), ct))
         {
             return TypedResults.NotFound();
         }
 
-        await changes.PublishAsync(Singular(kind), reference);
+        await changes.PublishAsync(ValueStore.Singular(kind), reference);
+        return TypedResults.Ok(View(kind, (await store.FindAsync(kind, reference, ct))!));
+    }
+
+    private static async Task<IResult> DeleteAsync(ValueKind kind, string reference, ValueStore store, ConfigChanges changes, CancellationToken ct)
+    {
+        var (deleted, usedBy) = await store.DeleteAsync(kind, reference, ct);
+        if (usedBy.Count > 0)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: $"The {ValueStore.Singular(kind)} is in use",
+                detail: $"The {ValueStore.Singular(kind)} '{reference}' is used by: {string.Join(", ", usedBy)}.");
+        }
+
+        if (!deleted)
+        {
+            return TypedResults.NotFound();
+        }
+
+        await changes.PublishAsync(ValueStore.Singular(kind), reference);
         return TypedResults.NoContent();
     }
 }

@@ -1,38 +1,35 @@
-using Dapper;
-using Npgsql;
+using Tower.Admin.Infrastructure;
 
 namespace Tower.Admin.Webhooks;
 
-public sealed class WebhookStore(NpgsqlDataSource dataSource)
+public sealed class WebhookStore(AdminDb db)
 {
     private const string Columns =
         "reference, name, enabled, authenticator, endpoint, method, payload_type, run_as_user, code, code_hash, " +
         "variables, secrets, timeout_ms, created_by, created_at, updated_by, updated_at";
 
-    public async Task<IReadOnlyList<Webhook>> ListAsync(string? after, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Webhook>> ListAsync(string? after, int limit, CancellationToken ct)
     {
         const string sql = $"SELECT {Columns} FROM webhooks WHERE @after::text IS NULL OR reference > @after ORDER BY reference LIMIT @limit";
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return (await connection.QueryAsync<Webhook>(new CommandDefinition(sql, new { after, limit }, cancellationToken: cancellationToken))).AsList();
+        return await db.QueryAsync<Webhook>(sql, new { after, limit }, ct);
     }
 
-    public async Task<Webhook?> FindAsync(string reference, CancellationToken cancellationToken)
+    public Task<Webhook?> FindAsync(string reference, CancellationToken ct)
     {
         const string sql = $"SELECT {Columns} FROM webhooks WHERE reference = @reference";
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<Webhook>(new CommandDefinition(sql, new { reference }, cancellationToken: cancellationToken));
+        return db.QuerySingleOrDefaultAsync<Webhook>(sql, new { reference }, ct);
     }
+
+    public async Task<bool> ExistsAsync(string reference, CancellationToken ct) =>
+        await db.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM webhooks WHERE reference = @reference)", new { reference }, ct);
 
     /// <summary>The webhook other than <paramref name="except"/> that holds (endpoint, method), if any.</summary>
-    public async Task<string?> HolderOfAsync(string endpoint, string method, string except, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+    public Task<string?> HolderOfAsync(string endpoint, string method, string except, CancellationToken ct) =>
+        db.ScalarAsync<string?>(
             "SELECT reference FROM webhooks WHERE endpoint = @endpoint AND method = @method AND reference <> @except",
-            new { endpoint, method, except }, cancellationToken: cancellationToken));
-    }
+            new { endpoint, method, except }, ct);
 
-    public async Task InsertAsync(Webhook webhook, CancellationToken cancellationToken)
+    public async Task InsertAsync(Webhook webhook, CancellationToken ct)
     {
         const string sql = """
             INSERT INTO webhooks (reference, name, enabled, authenticator, endpoint, method, payload_type, run_as_user, code,
@@ -40,11 +37,10 @@ public sealed class WebhookStore(NpgsqlDataSource dataSource)
             VALUES (@Reference, @Name, @Enabled, @Authenticator, @Endpoint, @Method, @PayloadType, @RunAsUser, @Code,
                 @CodeHash, @Variables, @Secrets, @TimeoutMs, @CreatedBy, @UpdatedBy)
             """;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(sql, webhook, cancellationToken: cancellationToken));
+        await db.ExecuteAsync(sql, webhook, ct);
     }
 
-    public async Task<bool> UpdateAsync(Webhook webhook, CancellationToken cancellationToken)
+    public async Task<bool> UpdateAsync(Webhook webhook, CancellationToken ct)
     {
         const string sql = """
             UPDATE webhooks SET name = @Name, enabled = @Enabled, authenticator = @Authenticator, endpoint = @Endpoint,
@@ -52,14 +48,9 @@ public sealed class WebhookStore(NpgsqlDataSource dataSource)
                 variables = @Variables, secrets = @Secrets, timeout_ms = @TimeoutMs, updated_by = @UpdatedBy, updated_at = now()
             WHERE reference = @Reference
             """;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(sql, webhook, cancellationToken: cancellationToken)) == 1;
+        return await db.ExecuteAsync(sql, webhook, ct) == 1;
     }
 
-    public async Task<bool> DeleteAsync(string reference, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM webhooks WHERE reference = @reference", new { reference }, cancellationToken: cancellationToken)) == 1;
-    }
+    public async Task<bool> DeleteAsync(string reference, CancellationToken ct) =>
+        await db.ExecuteAsync("DELETE FROM webhooks WHERE reference = @reference", new { reference }, ct) == 1;
 }

@@ -1,8 +1,6 @@
 using System.Security.Claims;
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Tower.Admin.Authenticators;
 using Tower.Admin.Identity;
 using Tower.Admin.Infrastructure;
@@ -44,10 +42,9 @@ internal static class WebhooksApi
         var reference = input.Reference;
         if (string.IsNullOrEmpty(reference) && !string.IsNullOrWhiteSpace(input.Name))
         {
-            var stem = References.Stem(input.Name);
-            reference = References.Unique(stem, await rules.ReferencesStartingWithAsync("webhooks", stem, cancellationToken));
+            reference = await rules.NewReferenceAsync("webhooks", References.Stem(input.Name), cancellationToken);
         }
-        else if (!string.IsNullOrEmpty(reference) && await store.FindAsync(reference, cancellationToken) is not null)
+        else if (!string.IsNullOrEmpty(reference) && await store.ExistsAsync(reference, cancellationToken))
         {
             errors.Add("reference", $"A webhook with reference '{reference}' already exists.");
         }
@@ -68,6 +65,11 @@ internal static class WebhooksApi
         string reference, WebhookInput input, ClaimsPrincipal user, WebhookStore store, WebhookValidator validator,
         ConfigChanges changes, IOptions<AdminOptions> options, CancellationToken cancellationToken)
     {
+        if (!await store.ExistsAsync(reference, cancellationToken))
+        {
+            return TypedResults.NotFound();
+        }
+
         var errors = new ValidationErrors();
         if (!string.IsNullOrEmpty(input.Reference) && input.Reference != reference)
         {
@@ -103,7 +105,7 @@ internal static class WebhooksApi
 }
 
 /// <summary>Every rule a webhook must satisfy before it is stored; each broken rule names its field.</summary>
-public sealed class WebhookValidator(WebhookStore webhooks, AuthenticatorStore authenticators, RecordRules rules, NpgsqlDataSource dataSource)
+public sealed class WebhookValidator(WebhookStore webhooks, AuthenticatorStore authenticators, RecordRules rules)
 {
     public async Task<Webhook> ValidateAsync(WebhookInput input, string reference, string actor, ValidationErrors errors, CancellationToken cancellationToken)
     {
@@ -148,13 +150,9 @@ public sealed class WebhookValidator(WebhookStore webhooks, AuthenticatorStore a
         }
 
         var runAsUser = input.RunAsUser ?? RootUserBootstrap.RootLogin;
-        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        if (!await rules.UserExistsAsync(runAsUser, cancellationToken))
         {
-            if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-                "SELECT EXISTS (SELECT 1 FROM users WHERE login = @runAsUser)", new { runAsUser }, cancellationToken: cancellationToken)))
-            {
-                errors.Add("run_as_user", $"There is no user with login '{runAsUser}'.");
-            }
+            errors.Add("run_as_user", $"There is no user with login '{runAsUser}'.");
         }
 
         RecordRules.CheckCode(ScriptKind.Webhook, input.Code, errors);

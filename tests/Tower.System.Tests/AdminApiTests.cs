@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Tower.System.Tests;
@@ -71,44 +72,95 @@ public sealed class AdminApiTests(TowerSystem tower)
         Assert.Equal(HttpStatusCode.NoContent, (await tower.Admin.DeleteAsync($"/api/secrets/{reference}")).StatusCode);
     }
 
+    /// <summary>Every endpoint of the contract, with what root gets for this request (a missing record, an empty body).</summary>
+    private static readonly (string Method, string Path, string? Body, bool ManagerMay, HttpStatusCode Root)[] Endpoints =
+    [
+        ("GET", "/api/authenticators", null, false, HttpStatusCode.OK),
+        ("POST", "/api/authenticators", "{}", false, HttpStatusCode.BadRequest),
+        ("GET", "/api/authenticators/no_such_record", null, false, HttpStatusCode.NotFound),
+        ("PUT", "/api/authenticators/no_such_record", "{}", false, HttpStatusCode.NotFound),
+        ("DELETE", "/api/authenticators/no_such_record", null, false, HttpStatusCode.NotFound),
+        ("GET", "/api/webhooks", null, false, HttpStatusCode.OK),
+        ("POST", "/api/webhooks", "{}", false, HttpStatusCode.BadRequest),
+        ("GET", "/api/webhooks/no_such_record", null, false, HttpStatusCode.NotFound),
+        ("PUT", "/api/webhooks/no_such_record", "{}", false, HttpStatusCode.NotFound),
+        ("DELETE", "/api/webhooks/no_such_record", null, false, HttpStatusCode.NotFound),
+        ("GET", "/api/webhook-logs", null, false, HttpStatusCode.OK),
+        ("GET", "/api/webhook-logs/0193d3f1-0000-7000-8000-000000000000", null, false, HttpStatusCode.NotFound),
+        ("GET", "/api/variables", null, true, HttpStatusCode.OK),
+        ("POST", "/api/variables", "{}", true, HttpStatusCode.BadRequest),
+        ("GET", "/api/variables/no_such_record", null, true, HttpStatusCode.NotFound),
+        ("PUT", "/api/variables/no_such_record", "{}", true, HttpStatusCode.NotFound),
+        ("DELETE", "/api/variables/no_such_record", null, true, HttpStatusCode.NotFound),
+        ("GET", "/api/secrets", null, true, HttpStatusCode.OK),
+        ("POST", "/api/secrets", "{}", true, HttpStatusCode.BadRequest),
+        ("GET", "/api/secrets/no_such_record", null, true, HttpStatusCode.NotFound),
+        ("PUT", "/api/secrets/no_such_record", "{}", true, HttpStatusCode.NotFound),
+        ("DELETE", "/api/secrets/no_such_record", null, true, HttpStatusCode.NotFound),
+        ("GET", "/api/webhooks/no_such_record/yaml", null, false, HttpStatusCode.NotFound),
+        ("GET", "/api/authenticators/no_such_record/yaml", null, false, HttpStatusCode.NotFound),
+        ("GET", "/api/yaml", null, false, HttpStatusCode.OK),
+        ("POST", "/api/yaml?dry_run=true", "tower_yaml_version: 1\nrecords: []", false, HttpStatusCode.OK),
+        ("GET", "/api/settings", null, false, HttpStatusCode.OK),
+        ("PUT", "/api/settings", "{\"webhook_log_retention_days\": 0}", false, HttpStatusCode.BadRequest),
+        ("GET", "/api/users", null, false, HttpStatusCode.OK),
+        ("POST", "/api/users", "{}", false, HttpStatusCode.BadRequest),
+        ("DELETE", "/api/users/no_such_user", null, false, HttpStatusCode.NotFound),
+        ("POST", "/api/users/no_such_user/keys", null, false, HttpStatusCode.NotFound),
+    ];
+
     [Fact]
-    public async Task Groups_are_enforced_on_every_resource()
+    public async Task Every_endpoint_answers_each_caller_as_the_access_table_says()
     {
         async Task<HttpClient> ClientFor(string group)
         {
             var created = await tower.Admin.PostAsJsonAsync("/api/users", new { login = Unique(group), group });
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-            var key = (string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["api_key"]!;
+            return WithKey((string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["api_key"]!);
+        }
+
+        HttpClient WithKey(string? key)
+        {
             var client = new HttpClient { BaseAddress = tower.Admin.BaseAddress };
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            if (key is not null)
+            {
+                client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            }
+
             return client;
         }
 
-        using var manager = await ClientFor("manager");
+        using var anonymous = WithKey(null);
+        using var wrong = WithKey("tower_" + new string('0', 64));
         using var user = await ClientFor("user");
-        using var anonymous = new HttpClient { BaseAddress = tower.Admin.BaseAddress };
-        using var wrong = new HttpClient { BaseAddress = tower.Admin.BaseAddress };
-        wrong.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "tower_" + new string('0', 64));
-
-        string[] rootOnly = ["/api/webhooks", "/api/authenticators", "/api/webhook-logs", "/api/settings", "/api/users"];
-        string[] managed = ["/api/variables", "/api/secrets"];
-        foreach (var path in rootOnly.Concat(managed))
+        using var manager = await ClientFor("manager");
+        var mismatches = new List<string>();
+        foreach (var (method, path, body, managerMay, root) in Endpoints)
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(path)).StatusCode);
-            Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetAsync(path)).StatusCode);
-            Assert.Equal(HttpStatusCode.Forbidden, (await user.GetAsync(path)).StatusCode);
-            Assert.Equal(HttpStatusCode.OK, (await tower.Admin.GetAsync(path)).StatusCode);
+            foreach (var (caller, client, expected) in new[]
+            {
+                ("no key", anonymous, HttpStatusCode.Unauthorized),
+                ("wrong key", wrong, HttpStatusCode.Unauthorized),
+                ("user", user, HttpStatusCode.Forbidden),
+                ("manager", manager, managerMay ? root : HttpStatusCode.Forbidden),
+                ("root", tower.Admin, root),
+            })
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(method), path);
+                if (body is not null)
+                {
+                    request.Content = new StringContent(body, Encoding.UTF8, body.StartsWith('{') ? "application/json" : "application/yaml");
+                }
+
+                var status = (await client.SendAsync(request)).StatusCode;
+                if (status != expected)
+                {
+                    mismatches.Add($"{method} {path} as {caller}: {(int)status}, expected {(int)expected}");
+                }
+            }
         }
 
-        foreach (var path in rootOnly)
-        {
-            Assert.Equal(HttpStatusCode.Forbidden, (await manager.GetAsync(path)).StatusCode);
-        }
-
-        foreach (var path in managed)
-        {
-            Assert.Equal(HttpStatusCode.OK, (await manager.GetAsync(path)).StatusCode);
-        }
+        Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
     }
 
     [Fact]

@@ -34,6 +34,9 @@ public sealed class TowerSystem : IAsyncLifetime
     /// <summary>The broker, for tests that publish call records as the gateway does.</summary>
     public string RabbitMQ { get; private set; } = "";
 
+    /// <summary>The Admin service's database, whose server also holds the databases of <see cref="EmptyAdmin"/>.</summary>
+    public string AdminDatabase { get; private set; } = "";
+
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
@@ -62,6 +65,7 @@ public sealed class TowerSystem : IAsyncLifetime
         Gateway = new HttpClient { BaseAddress = _app.GetEndpoint("gateway", "http") };
         LoggingDatabase = await _app.GetConnectionStringAsync("loggingdb", timeout.Token) ?? "";
         RabbitMQ = await _app.GetConnectionStringAsync("rabbitmq", timeout.Token) ?? "";
+        AdminDatabase = await _app.GetConnectionStringAsync("admindb", timeout.Token) ?? "";
     }
 
     /// <summary>Stops a resource (such as PostgreSQL) as the dashboard's stop button does.</summary>

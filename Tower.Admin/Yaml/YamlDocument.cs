@@ -1,0 +1,196 @@
+using System.Globalization;
+using Tower.Admin.Authenticators;
+using Tower.Admin.Infrastructure;
+using Tower.Admin.Values;
+using Tower.Admin.Webhooks;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Tower.Admin.Yaml;
+
+/// <summary>One record of an import document, its fields read into the API's input shape.</summary>
+public sealed record ImportRecord(int Index, string Model, string? Reference, int Line, object Input)
+{
+    /// <summary>How errors name the record: <c>webhook 'github_push' (line 12)</c>.</summary>
+    public string Label => LabelOf(Model, Reference, Line);
+
+    public static string LabelOf(string model, string? reference, int line) =>
+        string.IsNullOrEmpty(reference) ? $"{model} at line {line}" : $"{model} '{reference}' (line {line})";
+
+    public string Key(string field) => $"records[{Index}].{field}";
+}
+
+/// <summary>
+/// Reads the YAML of webhooks.md §8 into records: checks the version, each record's model and
+/// fields and their types, and lists every problem with the record and line it belongs to.
+/// </summary>
+public static class YamlDocument
+{
+    public const string Webhook = "webhook";
+    public const string Authenticator = "webhook_authenticator";
+    public const string Variable = "variable";
+    public const string Secret = "secret";
+
+    /// <summary>Fields the API shows but computes or keeps itself; accepted in a document and ignored.</summary>
+    private static readonly HashSet<string> ReadOnlyFields = ["full_url", "created_by", "created_at", "updated_by", "updated_at"];
+
+    private static readonly Dictionary<string, string[]> FieldsOf = new()
+    {
+        [Variable] = ["reference", "name", "value"],
+        [Secret] = ["reference", "name", "value"],
+        [Authenticator] = ["reference", "name", "allowed_ips", "trusted_proxy_ips", "variables", "secrets", "code"],
+        [Webhook] = ["reference", "name", "enabled", "authenticator", "endpoint", "method", "payload_type", "run_as_user",
+            "timeout_ms", "variables", "secrets", "code"],
+    };
+
+    public static IReadOnlyList<ImportRecord> Read(string text, ValidationErrors errors)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            errors.Add("yaml", $"The document is not valid YAML (line {e.Start.Line}, column {e.Start.Column}): {e.InnerException?.Message ?? e.Message}");
+            return [];
+        }
+
+        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            errors.Add("yaml", "The document must be one YAML mapping with tower_yaml_version and records.");
+            return [];
+        }
+
+        var version = Child(root, "tower_yaml_version");
+        if (version is not YamlScalarNode { Value: var versionText } || versionText != YamlExporter.Version.ToString(CultureInfo.InvariantCulture))
+        {
+            errors.Add("tower_yaml_version", $"tower_yaml_version must be {YamlExporter.Version}.");
+        }
+
+        foreach (var key in root.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value).Where(k => k is not ("tower_yaml_version" or "records")))
+        {
+            errors.Add(key ?? "", $"'{key}' is not a top-level key: use tower_yaml_version and records.");
+        }
+
+        if (Child(root, "records") is not YamlSequenceNode list)
+        {
+            errors.Add("records", "records must be a list of records.");
+            return [];
+        }
+
+        var records = new List<ImportRecord>();
+        for (var index = 0; index < list.Children.Count; index++)
+        {
+            if (ReadRecord(index, list.Children[index], errors) is { } record)
+            {
+                records.Add(record);
+            }
+        }
+
+        foreach (var duplicate in records.Where(r => r.Reference is not null).GroupBy(r => (r.Model, r.Reference)).Where(g => g.Count() > 1))
+        {
+            foreach (var record in duplicate.Skip(1))
+            {
+                errors.Add(record.Key("reference"), $"{record.Label}: the document already has a {record.Model} with this reference.");
+            }
+        }
+
+        return records;
+    }
+
+    private static ImportRecord? ReadRecord(int index, YamlNode node, ValidationErrors errors)
+    {
+        var key = $"records[{index}]";
+        var line = (int)node.Start.Line;
+        if (node is not YamlMappingNode mapping)
+        {
+            errors.Add(key, $"The record at line {line} is not a mapping of fields.");
+            return null;
+        }
+
+        var model = Child(mapping, "model") is YamlScalarNode { Value: { } value } ? value : null;
+        if (model is null || !FieldsOf.TryGetValue(model, out var fields))
+        {
+            errors.Add(key + ".model", $"The record at line {line} has model '{model}': use {string.Join(", ", FieldsOf.Keys)}.");
+            return null;
+        }
+
+        var reader = new FieldReader(mapping, index, ImportRecord.LabelOf(model, (Child(mapping, "reference") as YamlScalarNode)?.Value, line), errors);
+        foreach (var field in mapping.Children.Keys.Select(k => (k as YamlScalarNode)?.Value ?? ""))
+        {
+            if (field != "model" && !fields.Contains(field) && !ReadOnlyFields.Contains(field))
+            {
+                reader.Error(field, $"'{field}' is not a field of a {model}: use {string.Join(", ", fields)}.");
+            }
+        }
+
+        var reference = reader.Text("reference");
+        object input = model switch
+        {
+            Variable or Secret => new ValueInput(reference, reader.Text("name"), reader.Text("value")),
+            Authenticator => new AuthenticatorInput(reference, reader.Text("name"), reader.Text("allowed_ips"), reader.Text("trusted_proxy_ips"),
+                reader.Text("code"), reader.List("variables"), reader.List("secrets")),
+            _ => new WebhookInput(reference, reader.Text("name"), reader.Boolean("enabled"), reader.Text("authenticator"), reader.Text("endpoint"),
+                reader.Text("method"), reader.Text("payload_type"), reader.Text("run_as_user"), reader.Text("code"), reader.List("variables"),
+                reader.List("secrets"), reader.Integer("timeout_ms")),
+        };
+        return new ImportRecord(index, model, string.IsNullOrEmpty(reference) ? null : reference, line, input);
+    }
+
+    private static YamlNode? Child(YamlMappingNode mapping, string key) =>
+        mapping.Children.TryGetValue(new YamlScalarNode(key), out var child) ? child : null;
+
+    /// <summary>Reads typed fields of one record, reporting each one of the wrong type.</summary>
+    private sealed class FieldReader(YamlMappingNode mapping, int index, string label, ValidationErrors errors)
+    {
+        public void Error(string field, string message) =>
+            errors.Add($"records[{index}].{field}", $"{label}: {message}");
+
+        public string? Text(string field) => Child(mapping, field) switch
+        {
+            null => null,
+            YamlScalarNode scalar when IsNull(scalar) => null,
+            YamlScalarNode scalar => scalar.Value,
+            _ => Wrong<string>(field, "text"),
+        };
+
+        public bool? Boolean(string field) => Text(field) switch
+        {
+            null => null,
+            var text when bool.TryParse(text, out var value) => value,
+            var text => Wrong<bool?>(field, $"true or false, not '{text}'"),
+        };
+
+        public int? Integer(string field) => Text(field) switch
+        {
+            null => null,
+            var text when int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) => value,
+            var text => Wrong<int?>(field, $"a whole number, not '{text}'"),
+        };
+
+        public IReadOnlyList<string>? List(string field)
+        {
+            switch (Child(mapping, field))
+            {
+                case null:
+                    return null;
+                case YamlScalarNode scalar when IsNull(scalar):
+                    return null;
+                case YamlSequenceNode sequence when sequence.Children.All(item => item is YamlScalarNode { Value: not null }):
+                    return sequence.Children.Select(item => ((YamlScalarNode)item).Value!).ToList();
+                default:
+                    return Wrong<IReadOnlyList<string>>(field, "a list of references, such as [a, b]");
+            }
+        }
+
+        private T? Wrong<T>(string field, string expected)
+        {
+            Error(field, $"{field} must be {expected}.");
+            return default;
+        }
+
+        private static bool IsNull(YamlScalarNode scalar) =>
+            scalar.Style == ScalarStyle.Plain && scalar.Value is null or "" or "~" or "null" or "Null" or "NULL";
+    }
+}
