@@ -5,7 +5,12 @@ using Tower.Admin.Infrastructure;
 
 namespace Tower.Admin.Identity;
 
-/// <summary>When the system has no users, creates the root user <c>admin</c> with the launcher's key.</summary>
+/// <summary>
+/// When the system has no users, creates the root user <c>admin</c> with the launcher's key.
+/// Later starts register that key for <c>admin</c> again if it is missing (a lost key is
+/// recovered by setting <c>TOWER_ROOT_API_KEY</c> and restarting), as long as <c>admin</c> is
+/// still a root user.
+/// </summary>
 public static class RootUserBootstrap
 {
     public const string RootLogin = "admin";
@@ -24,6 +29,17 @@ public static class RootUserBootstrap
                 """
                 INSERT INTO users (login, "group", created_by) VALUES (@login, 'root', 'system');
                 INSERT INTO api_keys (id, login, key_hash) VALUES (@id, @login, @hash);
+                """,
+                new { login = RootLogin, id = Guid.CreateVersion7(), hash = ApiKeys.Hash(options.RootApiKey) },
+                transaction, cancellationToken: cancellationToken));
+        }
+        else
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO api_keys (id, login, key_hash)
+                SELECT @id, login, @hash FROM users WHERE login = @login AND "group" = 'root'
+                ON CONFLICT (key_hash) DO NOTHING
                 """,
                 new { login = RootLogin, id = Guid.CreateVersion7(), hash = ApiKeys.Hash(options.RootApiKey) },
                 transaction, cancellationToken: cancellationToken));

@@ -19,6 +19,7 @@ public sealed class YamlExporter(NpgsqlDataSource dataSource)
 
     private static readonly ISerializer Serializer = new SerializerBuilder()
         .WithEventEmitter(next => new LiteralMultilineEmitter(next))
+        .DisableAliases()
         .Build();
 
     /// <summary>The YAML of the given webhooks (all records when null), or null when one is unknown.</summary>

@@ -32,6 +32,7 @@ public sealed class YamlExportTests(TowerSystem tower)
         Assert.Equal("application/yaml", response.Content.Headers.ContentType?.MediaType);
         Assert.DoesNotContain("never-exported-value", text);
         Assert.Contains("code: |", text);
+        Assert.DoesNotContain("&", text);
         var document = new DeserializerBuilder().Build().Deserialize<Dictionary<string, object>>(text);
         Assert.Equal("1", document["tower_yaml_version"]);
         var records = ((List<object>)document["records"]).Cast<Dictionary<object, object>>().ToList();
