@@ -56,7 +56,7 @@ public sealed partial class CallRecorder(IServiceProvider services, ILogger<Call
 
     private async Task PublishAsync(List<Pending> batch)
     {
-        var message = new WebhookCallsRecorded { Records = batch.Select(pending => pending.Record).ToList() };
+        var message = WebhookCallsRecorded.Of(batch.Select(pending => pending.Record).ToList());
         for (var attempt = 1; ; attempt++)
         {
             try

@@ -20,7 +20,7 @@ public sealed partial class WebhookCallsConsumer(CallStore store, CountryLookup 
 
     public async Task Consume(ConsumeContext<WebhookCallsRecorded> context)
     {
-        var calls = context.Message.Records
+        var calls = context.Message.Unpack()
             .Select(record => new StoredCall(RecordCleaner.Clean(record), countries.Find(record.IpAddress)))
             .ToList();
         try
@@ -107,3 +107,23 @@ public sealed partial class WebhookCallsConsumer(CallStore store, CountryLookup 
 
 /// <summary>A record ready to store, with the country of its client address.</summary>
 public sealed record StoredCall(WebhookCallRecord Record, string Country);
+
+/// <summary>
+/// How many batches are stored at once. Each one is a COPY and a commit on its own connection;
+/// on a small machine a few in parallel keep PostgreSQL busy, while many only add contention.
+/// </summary>
+public sealed class WebhookCallsConsumerDefinition : ConsumerDefinition<WebhookCallsConsumer>
+{
+    public const int ConcurrentBatches = 4;
+
+    public WebhookCallsConsumerDefinition() => ConcurrentMessageLimit = ConcurrentBatches;
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<WebhookCallsConsumer> consumerConfigurator, IRegistrationContext context)
+    {
+        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            rabbit.PrefetchCount = ConcurrentBatches * 2;
+        }
+    }
+}

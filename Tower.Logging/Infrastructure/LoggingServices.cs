@@ -19,7 +19,7 @@ internal static class LoggingServices
         builder.Services.AddSingleton<PartitionMaintenance>();
         builder.Services.AddSingleton<RetentionService>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<RetentionService>());
-        builder.AddTowerBus(bus => bus.AddConsumer<WebhookCallsConsumer>());
+        builder.AddTowerBus(bus => bus.AddConsumer<WebhookCallsConsumer>(typeof(WebhookCallsConsumerDefinition)));
         return builder;
     }
 }

@@ -7,15 +7,16 @@ using Tower.Contracts.Calls;
 // The Logging service's numbers (issue: logging): sustained ingest through RabbitMQ into
 // PostgreSQL, and the first filtered page of call logs on a million records.
 // Needs a running system (./tower.sh run) with its default data folder and ports.
-// Run: dotnet run -c Release --project bench/Tower.Bench.Logging [-- <records to ingest, default 200000>]
-var records = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 200_000;
+// Run: dotnet run -c Release --project bench/Tower.Bench.Logging [-- <records, default 200000> <records per message, default 500> <messages in flight, default 8>]
+int Arg(int index, int otherwise) => args.Length > index ? int.Parse(args[index], System.Globalization.CultureInfo.InvariantCulture) : otherwise;
+var records = Arg(0, 200_000);
 var dataDir = Environment.GetEnvironmentVariable("TOWER_DATA_DIR") ?? "/var/lib/tower";
 string Key(string name) => File.ReadAllText(Path.Combine(dataDir, "keys", name)).Trim();
 var database = $"Host=127.0.0.1;Port=25432;Username=tower;Password={Key("postgres-password")};Database=tower_logging";
 var broker = new Uri($"amqp://tower:{Key("rabbitmq-password")}@127.0.0.1:25672/");
 var rootKey = Environment.GetEnvironmentVariable("TOWER_ROOT_API_KEY") ?? Key("root-api-key");
-const int BatchSize = 500;
-const int InFlight = 8;
+var BatchSize = Arg(1, 500);
+var InFlight = Arg(2, 8);
 
 await using var dataSource = NpgsqlDataSource.Create(database);
 async Task<long> CountAsync(string webhook)
@@ -58,7 +59,7 @@ for (var sent = 0; sent < records; sent += BatchSize)
 {
     var now = DateTimeOffset.UtcNow;
     var batch = Enumerable.Range(sent, Math.Min(BatchSize, records - sent)).Select(i => Record(run, now, i)).ToList();
-    pending.Add(bus.Publish(new WebhookCallsRecorded { Records = batch }));
+    pending.Add(bus.Publish(WebhookCallsRecorded.Of(batch)));
     if (pending.Count >= InFlight)
     {
         await Task.WhenAny(pending);
@@ -70,7 +71,7 @@ await Task.WhenAll(pending);
 var published = clock.Elapsed;
 while (await CountAsync(run) < records)
 {
-    await Task.Delay(50);
+    await Task.Delay(250);
 }
 
 var stored = clock.Elapsed;

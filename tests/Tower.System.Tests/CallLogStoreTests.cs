@@ -75,14 +75,14 @@ public sealed class CallLogStoreTests(TowerSystem tower)
     {
         var webhook = "redelivery_" + Guid.NewGuid().ToString("N")[..8];
         var records = Enumerable.Range(0, 25).Select(i => Record(webhook, DateTimeOffset.UtcNow.AddMilliseconds(i))).ToList();
-        var batch = new WebhookCallsRecorded { Records = records };
+        var batch = WebhookCallsRecorded.Of(records);
         var ids = records.Select(record => record.Id).ToList();
 
         await PublishAsync(batch);
         await WaitForAsync(async () => await CountAsync(ids) == 25, "the batch is stored");
-        await PublishAsync(batch, new WebhookCallsRecorded { Records = records.Take(10).ToList() });
+        await PublishAsync(batch, WebhookCallsRecorded.Of(records.Take(10).ToList()));
         var marker = Record(webhook, DateTimeOffset.UtcNow);
-        await PublishAsync(new WebhookCallsRecorded { Records = [marker] });
+        await PublishAsync(WebhookCallsRecorded.Of([marker]));
         await WaitForAsync(async () => await CountAsync([marker.Id]) == 1, "the later batch is stored");
 
         Assert.Equal(25, await CountAsync(ids));
@@ -93,7 +93,7 @@ public sealed class CallLogStoreTests(TowerSystem tower)
     {
         var webhook = "outage_" + Guid.NewGuid().ToString("N")[..8];
         var before = Enumerable.Range(0, 50).Select(i => Record(webhook, DateTimeOffset.UtcNow.AddMilliseconds(i))).ToList();
-        await PublishAsync(new WebhookCallsRecorded { Records = before });
+        await PublishAsync(WebhookCallsRecorded.Of(before));
         await WaitForAsync(async () => await CountAsync(before.Select(r => r.Id)) == 50, "the records before the outage are stored");
 
         await tower.StopAsync("postgres");
@@ -104,7 +104,7 @@ public sealed class CallLogStoreTests(TowerSystem tower)
             {
                 var records = Enumerable.Range(0, 100).Select(i => Record(webhook, DateTimeOffset.UtcNow.AddMilliseconds(i))).ToList();
                 during.AddRange(records);
-                await PublishAsync(new WebhookCallsRecorded { Records = records });
+                await PublishAsync(WebhookCallsRecorded.Of(records));
             }
 
             await Task.Delay(TimeSpan.FromSeconds(2));
@@ -127,7 +127,7 @@ public sealed class CallLogStoreTests(TowerSystem tower)
         // jsonb refuses the \u0000 escape although it is valid JSON: the record is stored simplified.
         var odd = Record(webhook, now.AddMilliseconds(10), "{\"text\": \"nul \\u0000 inside\"}") with { ResultMessage = "nul \0 byte" };
 
-        await PublishAsync(new WebhookCallsRecorded { Records = [.. good, odd] });
+        await PublishAsync(WebhookCallsRecorded.Of([.. good, odd]));
 
         await WaitForAsync(async () => await CountAsync([.. good.Select(r => r.Id), odd.Id]) == 6, "every record is stored");
         var stored = await tower.Admin.GetFromJsonAsync<JsonObject>($"/api/webhook-logs/{odd.Id}");
@@ -141,7 +141,7 @@ public sealed class CallLogStoreTests(TowerSystem tower)
         var webhook = "paging_" + Guid.NewGuid().ToString("N")[..8];
         var start = DateTimeOffset.UtcNow.AddMinutes(-5);
         var first = Enumerable.Range(0, 120).Select(i => Record(webhook, start.AddMilliseconds(i * 100))).ToList();
-        await PublishAsync(new WebhookCallsRecorded { Records = first });
+        await PublishAsync(WebhookCallsRecorded.Of(first));
         await WaitForAsync(async () => await CountAsync(first.Select(r => r.Id)) == 120, "the first records are stored");
 
         var seen = new List<string>();
@@ -156,7 +156,7 @@ public sealed class CallLogStoreTests(TowerSystem tower)
             if (page++ == 0)
             {
                 var newer = Enumerable.Range(0, 30).Select(i => Record(webhook, DateTimeOffset.UtcNow.AddMilliseconds(i))).ToList();
-                await PublishAsync(new WebhookCallsRecorded { Records = newer });
+                await PublishAsync(WebhookCallsRecorded.Of(newer));
                 await WaitForAsync(async () => await CountAsync(newer.Select(r => r.Id)) == 30, "the newer records are stored");
             }
         }
@@ -192,7 +192,7 @@ public sealed class CallLogStoreTests(TowerSystem tower)
         var boundaryOld = Record(webhook, DateTimeOffset.UtcNow.AddDays(-30).AddHours(-1));
         var boundaryKept = Record(webhook, DateTimeOffset.UtcNow.AddDays(-30).AddHours(1));
         var fresh = Record(webhook, DateTimeOffset.UtcNow);
-        await PublishAsync(new WebhookCallsRecorded { Records = [old, boundaryOld, boundaryKept, fresh] });
+        await PublishAsync(WebhookCallsRecorded.Of([old, boundaryOld, boundaryKept, fresh]));
         await WaitForAsync(async () => await CountAsync([old.Id, boundaryOld.Id, boundaryKept.Id, fresh.Id]) == 4, "the records are stored");
         await using (var connection = await dataSource.OpenConnectionAsync())
         {

@@ -1,0 +1,119 @@
+using System.Text;
+
+namespace Tower.Contracts.Calls;
+
+/// <summary>
+/// The binary form of a batch of call records: a version byte, the count, then each record's
+/// fields in declaration order (strings as length-prefixed UTF-8, the id as 16 bytes, the time
+/// as UTC ticks). A new field means a new version; readers refuse versions they do not know.
+/// </summary>
+public static class CallRecordCodec
+{
+    public const byte Version = 1;
+
+    /// <summary>More records than any batch holds: a count above it means the body is not a batch.</summary>
+    public const int MaxRecords = 1_000_000;
+
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+
+    public static byte[] Pack(IReadOnlyList<WebhookCallRecord> records)
+    {
+        using var stream = new MemoryStream(records.Count * 512 + 8);
+        using (var writer = new BinaryWriter(stream, Utf8, leaveOpen: true))
+        {
+            writer.Write(Version);
+            writer.Write7BitEncodedInt(records.Count);
+            Span<byte> id = stackalloc byte[16];
+            foreach (var record in records)
+            {
+                record.Id.TryWriteBytes(id);
+                writer.Write(id);
+                writer.Write(record.CreatedAt.UtcTicks);
+                writer.Write(record.Webhook);
+                writer.Write(record.Authenticator);
+                writer.Write(record.Endpoint);
+                writer.Write(record.RequestMethod);
+                writer.Write(record.RequestHeaders);
+                writer.Write(record.RequestQuery);
+                writer.Write(record.RequestPayload);
+                writer.Write(record.PayloadIsJson);
+                writer.Write(record.AuthenticationStatus);
+                writer.Write(record.CodeStatus);
+                writer.Write(record.HttpStatus);
+                writer.Write(record.ResultMessage);
+                writer.Write(record.ErrorMessage);
+                writer.Write(record.ScriptLog);
+                writer.Write(record.IpAddress);
+                writer.Write(record.PeerIp);
+                writer.Write(record.RunAsUser);
+                writer.Write(record.DurationMs);
+            }
+        }
+
+        return stream.ToArray();
+    }
+
+    /// <summary>The records of a packed batch; anything else throws <see cref="InvalidDataException"/>.</summary>
+    public static IReadOnlyList<WebhookCallRecord> Unpack(byte[] packed)
+    {
+        try
+        {
+            return Read(packed);
+        }
+        catch (Exception exception) when (exception is EndOfStreamException or FormatException or ArgumentException or IOException)
+        {
+            throw new InvalidDataException("The body is not a packed batch of call records.", exception);
+        }
+    }
+
+    private static List<WebhookCallRecord> Read(byte[] packed)
+    {
+        using var reader = new BinaryReader(new MemoryStream(packed, writable: false), Utf8);
+        var version = reader.ReadByte();
+        if (version != Version)
+        {
+            throw new InvalidDataException($"Packed call records of version {version}; this build reads version {Version}.");
+        }
+
+        var count = reader.Read7BitEncodedInt();
+        if (count is < 0 or > MaxRecords)
+        {
+            throw new InvalidDataException($"A packed batch cannot hold {count} records.");
+        }
+
+        var records = new List<WebhookCallRecord>(count);
+        for (var i = 0; i < count; i++)
+        {
+            records.Add(new WebhookCallRecord
+            {
+                Id = new Guid(reader.ReadBytes(16)),
+                CreatedAt = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero),
+                Webhook = reader.ReadString(),
+                Authenticator = reader.ReadString(),
+                Endpoint = reader.ReadString(),
+                RequestMethod = reader.ReadString(),
+                RequestHeaders = reader.ReadString(),
+                RequestQuery = reader.ReadString(),
+                RequestPayload = reader.ReadString(),
+                PayloadIsJson = reader.ReadBoolean(),
+                AuthenticationStatus = reader.ReadString(),
+                CodeStatus = reader.ReadString(),
+                HttpStatus = reader.ReadInt32(),
+                ResultMessage = reader.ReadString(),
+                ErrorMessage = reader.ReadString(),
+                ScriptLog = reader.ReadString(),
+                IpAddress = reader.ReadString(),
+                PeerIp = reader.ReadString(),
+                RunAsUser = reader.ReadString(),
+                DurationMs = reader.ReadDouble(),
+            });
+        }
+
+        if (reader.BaseStream.Position != packed.Length)
+        {
+            throw new InvalidDataException("A packed batch has bytes after its last record.");
+        }
+
+        return records;
+    }
+}
