@@ -70,6 +70,7 @@ Service<Projects.Tower_Gateway>("gateway", gatewayPort)
     .WithReference(rabbitmq).WaitFor(rabbitmqServer)
     .WithReference(admin).WaitFor(admin)
     .WithReference(auth).WaitFor(auth)
-    .WithReference(executor).WaitFor(executor);
+    .WithReference(executor).WaitFor(executor)
+    .WithEnvironment("Gateway__SpillDirectory", Path.Combine(layout.Root, "gateway-spill"));
 
 builder.Build().Run();

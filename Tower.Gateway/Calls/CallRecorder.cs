@@ -1,21 +1,47 @@
 using System.Threading.Channels;
 using MassTransit;
+using Microsoft.Extensions.Options;
 using Tower.Contracts.Calls;
+using Tower.Gateway.Infrastructure;
 
 namespace Tower.Gateway.Calls;
 
 /// <summary>
 /// Makes call records durable before their calls are answered. Records queue up while a batch
 /// is being published; the next batch takes all of them (group commit), so many calls share one
-/// bus message and one broker confirmation.
+/// bus message and one broker confirmation. When the broker does not confirm a batch in time,
+/// the batch and every later one go to the local spill (<see cref="SpillStore"/>), flushed to
+/// disk before the calls are answered; a second loop sends the spill when the broker is back and
+/// deletes it only after confirmation, then batches go to the broker again. Spill left by an
+/// earlier run is sent the same way. A record sent twice is stored once (its id is its key).
 /// </summary>
-public sealed partial class CallRecorder(IServiceProvider services, ILogger<CallRecorder> logger) : BackgroundService
+public sealed partial class CallRecorder : BackgroundService
 {
     public const int MaxBatch = 500;
 
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
-    /// <summary>Completes once the record is confirmed by the broker.</summary>
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly IServiceProvider _services;
+    private readonly ILogger<CallRecorder> _logger;
+    private readonly TimeSpan _publishTimeout;
+    private readonly SpillStore _spill;
+    private readonly Lock _gate = new();
+    private bool _spilling;
+
+    public CallRecorder(IServiceProvider services, IOptions<GatewayOptions> options, ILogger<CallRecorder> logger)
+    {
+        _services = services;
+        _logger = logger;
+        _publishTimeout = options.Value.PublishTimeout;
+        _spill = new SpillStore(options.Value.SpillDirectory);
+        GatewayTelemetry.Meter.CreateObservableGauge("tower.gateway.records.waiting", () => (long)_queue.Reader.Count,
+            unit: "{record}", description: "Call records waiting to be made durable.");
+        GatewayTelemetry.Meter.CreateObservableGauge("tower.gateway.records.spilling", () => _spilling ? 1 : 0,
+            description: "1 while call records go to the local spill because the broker does not confirm them.");
+    }
+
+    /// <summary>Completes once the record is confirmed by the broker or flushed to the spill.</summary>
     public Task RecordAsync(WebhookCallRecord record)
     {
         var pending = new Pending(record, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -24,14 +50,15 @@ public sealed partial class CallRecorder(IServiceProvider services, ILogger<Call
             throw new InvalidOperationException("The gateway is shutting down.");
         }
 
-        return pending.Confirmed.Task;
+        return pending.Durable.Task;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var sending = SendSpillAsync(stoppingToken);
         var batch = new List<Pending>(MaxBatch);
         var reader = _queue.Reader;
-        // Keeps draining after a stop is requested, so that every accepted record is published.
+        // Keeps draining after a stop is requested, so that every accepted record is made durable.
         while (await reader.WaitToReadAsync(CancellationToken.None))
         {
             while (batch.Count < MaxBatch && reader.TryRead(out var pending))
@@ -39,13 +66,15 @@ public sealed partial class CallRecorder(IServiceProvider services, ILogger<Call
                 batch.Add(pending);
             }
 
-            await PublishAsync(batch);
+            await MakeDurableAsync(batch);
             batch.Clear();
             if (stoppingToken.IsCancellationRequested && !reader.TryPeek(out _))
             {
                 break;
             }
         }
+
+        await sending;
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -54,32 +83,157 @@ public sealed partial class CallRecorder(IServiceProvider services, ILogger<Call
         await base.StopAsync(cancellationToken);
     }
 
-    private async Task PublishAsync(List<Pending> batch)
+    public override void Dispose()
+    {
+        _spill.Dispose();
+        base.Dispose();
+    }
+
+    private async Task MakeDurableAsync(List<Pending> batch)
     {
         var message = WebhookCallsRecorded.Of(batch.Select(pending => pending.Record).ToList());
+        bool spilling;
+        lock (_gate)
+        {
+            spilling = _spilling;
+        }
+
         for (var attempt = 1; ; attempt++)
         {
-            try
+            if (!spilling && await TryPublishAsync(message))
             {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                await services.GetRequiredService<IBus>().Publish(message, timeout.Token);
-                foreach (var pending in batch)
+                break;
+            }
+
+            if (TrySpill(message, batch.Count))
+            {
+                break;
+            }
+
+            // Neither the broker nor the disk took the batch: try both again; the calls wait.
+            spilling = false;
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 50 * attempt)));
+        }
+
+        foreach (var pending in batch)
+        {
+            pending.Durable.TrySetResult();
+        }
+    }
+
+    private bool TrySpill(WebhookCallsRecorded message, int count)
+    {
+        try
+        {
+            lock (_gate)
+            {
+                if (!_spilling)
                 {
-                    pending.Confirmed.TrySetResult();
+                    LogSpilling(_logger, _spill.Directory);
                 }
 
-                return;
+                _spilling = true;
+                _spill.Append(message.Records);
             }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
+
+            GatewayTelemetry.RecordsSpilled.Add(count);
+            return true;
+        }
+        catch (IOException exception)
+        {
+            LogSpillFailed(_logger, count, exception.Message);
+            return false;
+        }
+    }
+
+    /// <summary>Sends spilled batches, oldest first, whenever there are any; ends at shutdown.</summary>
+    private async Task SendSpillAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            IReadOnlyList<string> segments;
+            lock (_gate)
             {
-                LogPublishFailed(logger, batch.Count, attempt, exception.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 50 * attempt)));
+                segments = _spill.Seal();
+                if (segments.Count == 0)
+                {
+                    _spilling = false;
+                }
+            }
+
+            if (segments.Count == 0 || !await SendSegmentsAsync(segments, stoppingToken))
+            {
+                await Task.Delay(RetryDelay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                continue;
+            }
+
+            lock (_gate)
+            {
+                if (!_spill.HasOpenSegment)
+                {
+                    _spilling = false;
+                    LogSpillSent(_logger);
+                }
             }
         }
     }
 
-    private sealed record Pending(WebhookCallRecord Record, TaskCompletionSource Confirmed);
+    private async Task<bool> SendSegmentsAsync(IReadOnlyList<string> segments, CancellationToken stoppingToken)
+    {
+        foreach (var segment in segments)
+        {
+            try
+            {
+                foreach (var packed in SpillStore.ReadBatches(segment))
+                {
+                    if (stoppingToken.IsCancellationRequested || !await TryPublishAsync(new WebhookCallsRecorded { Records = packed }))
+                    {
+                        return false;
+                    }
+                }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing {Count} call records failed (attempt {Attempt}); retrying: {Reason}")]
-    private static partial void LogPublishFailed(ILogger logger, int count, int attempt, string reason);
+                File.Delete(segment);
+            }
+            catch (IOException exception)
+            {
+                LogSpillUnreadable(_logger, segment, exception.Message);
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private async Task<bool> TryPublishAsync(WebhookCallsRecorded message)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(_publishTimeout);
+            await _services.GetRequiredService<IBus>().Publish(message, timeout.Token);
+            return true;
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            GatewayTelemetry.PublishFailures.Add(1);
+            LogPublishFailed(_logger, exception.Message);
+            return false;
+        }
+    }
+
+    private sealed record Pending(WebhookCallRecord Record, TaskCompletionSource Durable);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing call records failed: {Reason}")]
+    private static partial void LogPublishFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The broker does not confirm call records; they go to the spill in {Directory} until it does")]
+    private static partial void LogSpilling(ILogger logger, string directory);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Every spilled call record was confirmed by the broker; records go to the broker again")]
+    private static partial void LogSpillSent(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the spill segment {Segment} failed; it is kept and tried again: {Reason}")]
+    private static partial void LogSpillUnreadable(ILogger logger, string segment, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Writing {Count} call records to the spill failed; their calls wait: {Reason}")]
+    private static partial void LogSpillFailed(ILogger logger, int count, string reason);
 }

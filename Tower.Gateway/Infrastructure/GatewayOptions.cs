@@ -19,6 +19,14 @@ public sealed class GatewayOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long the broker may take to confirm a batch of call records before they go to the spill.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Where call records wait, flushed to disk, while the broker does not confirm them.</summary>
+    [Required]
+    public string SpillDirectory { get; set; } = "spill";
+
     /// <summary>Headers stored as <c>*****</c> in call logs, besides the built-in ones.</summary>
     public List<string> RedactedHeaders { get; set; } = [];
 

@@ -14,6 +14,12 @@ internal static class GatewayTelemetry
     public static readonly Counter<long> Calls =
         Meter.CreateCounter<long>("tower.gateway.calls", unit: "{call}", description: "Webhook calls answered, by status.");
 
+    public static readonly Counter<long> RecordsSpilled =
+        Meter.CreateCounter<long>("tower.gateway.records.spilled", unit: "{record}", description: "Call records written to the local spill while the broker did not confirm.");
+
+    public static readonly Counter<long> PublishFailures =
+        Meter.CreateCounter<long>("tower.gateway.records.publish_failures", unit: "{batch}", description: "Batches of call records the broker did not confirm in time.");
+
     public static readonly Histogram<double> CallDuration =
         Meter.CreateHistogram<double>("tower.gateway.call.duration", unit: "s", description: "Time from receiving a call to answering it.");
 }

@@ -75,6 +75,18 @@ public sealed class TowerSystem : IAsyncLifetime
         Assert.True(result.Success, $"Stopping {resource}: {result.Message}");
     }
 
+    /// <summary>Kills a service's process with SIGKILL, as a crash or the OOM killer would, and waits until it is gone.</summary>
+    public async Task KillAsync(string resource)
+    {
+        Assert.True(_app!.ResourceNotifications.TryGetCurrentState(resource, out var state), $"No state for {resource}");
+        var pid = state.Snapshot.Properties.Single(property => property.Name == "executable.pid").Value;
+        using var process = global::System.Diagnostics.Process.GetProcessById(Convert.ToInt32(pid, global::System.Globalization.CultureInfo.InvariantCulture));
+        process.Kill();
+        await process.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await _app.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates, timeout.Token);
+    }
+
     /// <summary>Starts a stopped resource again and waits until it is healthy.</summary>
     public async Task StartAsync(string resource)
     {

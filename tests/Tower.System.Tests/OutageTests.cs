@@ -1,0 +1,161 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Dapper;
+using Npgsql;
+
+// The outage tests stop the broker and kill the gateway: nothing else may run meanwhile.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace Tower.System.Tests;
+
+/// <summary>A system of its own (broker, databases, services) for the tests that break it.</summary>
+[CollectionDefinition(Name)]
+public sealed class TowerOutageCollection : ICollectionFixture<TowerSystem>
+{
+    public const string Name = "Tower outages";
+}
+
+/// <summary>
+/// Every call that got an answer has exactly one log record, whatever happened to the broker or
+/// the gateway between the answer and the record's storage (spec §6, durability).
+/// </summary>
+[Collection(TowerOutageCollection.Name)]
+public sealed class OutageTests(TowerSystem tower)
+{
+    private static readonly TimeSpan StorageDeadline = TimeSpan.FromSeconds(90);
+
+    private async Task<string> WebhookAsync()
+    {
+        var id = Guid.NewGuid().ToString("N")[..8];
+        Assert.True((await tower.Admin.PostAsJsonAsync("/api/authenticators", new { reference = "outage_" + id, name = "Outage" })).IsSuccessStatusCode);
+        Assert.True((await tower.Admin.PostAsJsonAsync("/api/webhooks",
+            new { reference = "outage_hook_" + id, name = "Outage", authenticator = "outage_" + id, endpoint = "outage/" + id })).IsSuccessStatusCode);
+        var path = $"/cetmix_tower_webhooks/outage/{id}";
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await tower.Gateway.PostAsync(path, new StringContent("{}"))).StatusCode != global::System.Net.HttpStatusCode.OK)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The webhook never became callable.");
+            await Task.Delay(50);
+        }
+
+        return path;
+    }
+
+    /// <summary>Callers that keep calling until stopped; the ids of the calls that got an answer, with when.</summary>
+    private sealed class Load(HttpClient gateway, string path, int callers) : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private Task? _running;
+
+        public ConcurrentBag<(Guid Id, DateTime At)> Answered { get; } = [];
+
+        public int Failed;
+
+        public Load Start()
+        {
+            _running = Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(CallAsync)));
+            return this;
+        }
+
+        public int AnsweredBetween(DateTime from, DateTime to) => Answered.Count(call => call.At >= from && call.At < to);
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _running!;
+        }
+
+        private async Task CallAsync()
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                try
+                {
+                    using var response = await gateway.PostAsync(path, new StringContent("{\"id\": 1}"), CancellationToken.None);
+                    if (response.Headers.TryGetValues("X-Tower-Call-Id", out var ids))
+                    {
+                        Answered.Add((Guid.Parse(ids.Single()), DateTime.UtcNow));
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref Failed);
+                    await Task.Delay(20);
+                }
+            }
+        }
+    }
+
+    /// <summary>Waits until every answered call is stored, then checks that none is stored twice.</summary>
+    private async Task AssertEachStoredOnceAsync(IReadOnlyCollection<Guid> ids)
+    {
+        await using var connection = new NpgsqlConnection(tower.LoggingDatabase + ";Pooling=false");
+        var clock = Stopwatch.StartNew();
+        long stored;
+        while ((stored = await connection.ExecuteScalarAsync<long>(
+                   "SELECT count(DISTINCT id) FROM webhook_calls WHERE id = ANY(@ids)", new { ids = ids.ToArray() })) < ids.Count)
+        {
+            Assert.True(clock.Elapsed < StorageDeadline, $"{ids.Count - stored} of {ids.Count} answered calls have no log record after {StorageDeadline}.");
+            await Task.Delay(500);
+        }
+
+        Assert.Equal(ids.Count, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM webhook_calls WHERE id = ANY(@ids)", new { ids = ids.ToArray() }));
+    }
+
+    [Fact]
+    public async Task Calls_answered_while_the_broker_is_down_are_all_logged_once_it_returns()
+    {
+        var path = await WebhookAsync();
+        Load load;
+        DateTime stopped, restarted;
+        await using (load = new Load(tower.Gateway, path, callers: 8).Start())
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            await tower.StopAsync("rabbitmq");
+            stopped = DateTime.UtcNow;
+            await Task.Delay(TimeSpan.FromSeconds(6));
+            restarted = DateTime.UtcNow;
+            await tower.StartAsync("rabbitmq");
+            await Task.Delay(TimeSpan.FromSeconds(3));
+        }
+
+        Assert.True(load.AnsweredBetween(stopped.AddSeconds(3), restarted) > 0, "No call was answered while the broker was down.");
+        await AssertEachStoredOnceAsync(load.Answered.Select(call => call.Id).ToList());
+    }
+
+    [Fact]
+    public async Task Calls_answered_before_the_gateway_is_killed_are_all_logged()
+    {
+        var path = await WebhookAsync();
+        Load load;
+        await using (load = new Load(tower.Gateway, path, callers: 16).Start())
+        {
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            await tower.KillAsync("gateway");
+            await tower.StartAsync("gateway");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+
+        Assert.True(load.Failed > 0, "The kill did not interrupt any call.");
+        await AssertEachStoredOnceAsync(load.Answered.Select(call => call.Id).ToList());
+    }
+
+    [Fact]
+    public async Task Calls_spilled_and_not_yet_sent_when_the_gateway_is_killed_are_logged_after_its_restart()
+    {
+        var path = await WebhookAsync();
+        Load load;
+        await using (load = new Load(tower.Gateway, path, callers: 8).Start())
+        {
+            await tower.StopAsync("rabbitmq");
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            await tower.KillAsync("gateway");
+        }
+
+        await tower.StartAsync("rabbitmq");
+        await tower.StartAsync("gateway");
+        Assert.NotEmpty(load.Answered);
+        await AssertEachStoredOnceAsync(load.Answered.Select(call => call.Id).ToList());
+    }
+}
