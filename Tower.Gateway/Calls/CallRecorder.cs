@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -44,7 +45,7 @@ public sealed partial class CallRecorder : BackgroundService
     /// <summary>Completes once the record is confirmed by the broker or flushed to the spill.</summary>
     public Task RecordAsync(WebhookCallRecord record)
     {
-        var pending = new Pending(record, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(record, Activity.Current?.Context ?? default, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(pending))
         {
             throw new InvalidOperationException("The gateway is shutting down.");
@@ -91,6 +92,13 @@ public sealed partial class CallRecorder : BackgroundService
 
     private async Task MakeDurableAsync(List<Pending> batch)
     {
+        // One publish serves many calls: its trace links to each of them, and Logging's storing of
+        // the batch continues it, so a call's trace leads on to where its record was stored.
+        using var activity = GatewayTelemetry.Source.HasListeners()
+            ? GatewayTelemetry.Source.StartActivity("record calls", ActivityKind.Producer, parentContext: default,
+                links: batch.Where(pending => pending.Call != default).Select(pending => new ActivityLink(pending.Call)))
+            : null;
+        activity?.SetTag("tower.records", batch.Count);
         var message = WebhookCallsRecorded.Of(batch.Select(pending => pending.Record).ToList());
         bool spilling;
         lock (_gate)
@@ -220,7 +228,7 @@ public sealed partial class CallRecorder : BackgroundService
         }
     }
 
-    private sealed record Pending(WebhookCallRecord Record, TaskCompletionSource Durable);
+    private sealed record Pending(WebhookCallRecord Record, ActivityContext Call, TaskCompletionSource Durable);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing call records failed: {Reason}")]
     private static partial void LogPublishFailed(ILogger logger, string reason);

@@ -12,7 +12,11 @@ internal static class GatewayTelemetry
     public static readonly Meter Meter = new(Name);
 
     public static readonly Counter<long> Calls =
-        Meter.CreateCounter<long>("tower.gateway.calls", unit: "{call}", description: "Webhook calls answered, by status.");
+        Meter.CreateCounter<long>("tower.gateway.calls", unit: "{call}", description: "Webhook calls answered, by endpoint and status.");
+
+    public static readonly Histogram<double> RecordWait =
+        Meter.CreateHistogram<double>("tower.gateway.record.wait", unit: "s",
+            description: "Time a call waits for its log record to be durable (broker confirmation or spill) before it is answered.");
 
     public static readonly Counter<long> RecordsSpilled =
         Meter.CreateCounter<long>("tower.gateway.records.spilled", unit: "{record}", description: "Call records written to the local spill while the broker did not confirm.");

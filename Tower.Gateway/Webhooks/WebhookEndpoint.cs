@@ -163,13 +163,18 @@ internal static class WebhookEndpoint
         int status, string message, string authenticationStatus, string codeStatus)
     {
         var record = call.ToRecord(status, message, authenticationStatus, codeStatus, options);
+        var recording = Stopwatch.GetTimestamp();
         await services.GetRequiredService<CallRecorder>().RecordAsync(record);
+        GatewayTelemetry.RecordWait.Record(Stopwatch.GetElapsedTime(recording).TotalSeconds);
 
         var response = call.Context.Response;
         response.StatusCode = status;
         response.Headers[CallIdHeader] = call.Id.ToString();
-        GatewayTelemetry.Calls.Add(1, new KeyValuePair<string, object?>("http.response.status_code", status));
-        GatewayTelemetry.CallDuration.Record(Stopwatch.GetElapsedTime(call.Started).TotalSeconds);
+        // Unmatched calls share one tag value: their paths are whatever callers send.
+        var endpoint = new KeyValuePair<string, object?>("tower.webhook.endpoint", call.Webhook?.Definition.Endpoint ?? "");
+        var statusCode = new KeyValuePair<string, object?>("http.response.status_code", status);
+        GatewayTelemetry.Calls.Add(1, endpoint, statusCode);
+        GatewayTelemetry.CallDuration.Record(Stopwatch.GetElapsedTime(call.Started).TotalSeconds, endpoint, statusCode);
         await response.WriteAsJsonAsync(new { message }, call.Context.RequestAborted);
     }
 

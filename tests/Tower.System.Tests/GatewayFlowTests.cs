@@ -36,14 +36,14 @@ public sealed class GatewayFlowTests(TowerSystem tower)
     /// a change event, so a 404 on a path that should match is retried for up to two seconds.
     /// </summary>
     private async Task<(HttpStatusCode Status, string Message, JsonObject Log)> CallAsync(string path, string method = "POST", string? body = "{}",
-        string? contentType = "application/json", string? token = null, bool waitForWebhook = true)
+        string? contentType = "application/json", string? token = null, bool waitForWebhook = true, byte[]? bytes = null)
     {
         for (var attempt = 0; ; attempt++)
         {
             using var request = new HttpRequestMessage(new HttpMethod(method), path);
-            if (body is not null)
+            if (body is not null || bytes is not null)
             {
-                request.Content = new StringContent(body, Encoding.UTF8);
+                request.Content = bytes is null ? new StringContent(body!, Encoding.UTF8) : new ByteArrayContent(bytes);
                 request.Content.Headers.ContentType = contentType is null ? null : new(contentType);
             }
 
@@ -114,6 +114,8 @@ public sealed class GatewayFlowTests(TowerSystem tower)
         AssertRow(await CallAsync($"/cetmix_tower_webhooks/{json}", body: "{\"id\": 1}", contentType: "text/plain"), 200, "id 1", "success", "success");
         AssertRow(await CallAsync($"/cetmix_tower_webhooks/{json}", body: ""), 200, "id ", "success", "success");
         AssertRow(await CallAsync($"/cetmix_tower_webhooks/{form}", body: "a=%zz", contentType: "application/x-www-form-urlencoded"), 400, "Invalid form payload", "failed", "skipped");
+        AssertRow(await CallAsync($"/cetmix_tower_webhooks/{json}", bytes: [.. "{\"id\": \""u8, 0xFF, 0xFE, .. "\"}"u8]), 400, "Invalid JSON payload", "failed", "skipped");
+        AssertRow(await CallAsync($"/cetmix_tower_webhooks/{form}", bytes: [.. "a="u8, 0xC3, 0x28], contentType: "application/x-www-form-urlencoded"), 400, "Invalid form payload", "failed", "skipped");
         AssertRow(await CallAsync($"/cetmix_tower_webhooks/{form}", body: "a=1&a=2", contentType: "application/x-www-form-urlencoded"), 200, "a=1", "success", "success");
         AssertRow(await CallAsync($"/cetmix_tower_webhooks/{get}?q=hello&q=again", method: "GET", body: null), 200, "q=hello", "success", "success");
     }
