@@ -20,6 +20,9 @@ public sealed partial class CallRecorder : BackgroundService
 {
     public const int MaxBatch = 500;
 
+    /// <summary>How many batches may wait for the broker's confirmation at once.</summary>
+    public const int MaxBatchesInFlight = 4;
+
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
@@ -29,6 +32,7 @@ public sealed partial class CallRecorder : BackgroundService
     private readonly SpillStore _spill;
     private readonly Lock _gate = new();
     private bool _spilling;
+    private long _waiting;
 
     public CallRecorder(IServiceProvider services, IOptions<GatewayOptions> options, ILogger<CallRecorder> logger)
     {
@@ -36,7 +40,7 @@ public sealed partial class CallRecorder : BackgroundService
         _logger = logger;
         _publishTimeout = options.Value.PublishTimeout;
         _spill = new SpillStore(options.Value.SpillDirectory);
-        GatewayTelemetry.Meter.CreateObservableGauge("tower.gateway.records.waiting", () => (long)_queue.Reader.Count,
+        GatewayTelemetry.Meter.CreateObservableGauge("tower.gateway.records.waiting", () => Interlocked.Read(ref _waiting),
             unit: "{record}", description: "Call records waiting to be made durable.");
         GatewayTelemetry.Meter.CreateObservableGauge("tower.gateway.records.spilling", () => _spilling ? 1 : 0,
             description: "1 while call records go to the local spill because the broker does not confirm them.");
@@ -46,8 +50,10 @@ public sealed partial class CallRecorder : BackgroundService
     public Task RecordAsync(WebhookCallRecord record)
     {
         var pending = new Pending(record, Activity.Current?.Context ?? default, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        Interlocked.Increment(ref _waiting);
         if (!_queue.Writer.TryWrite(pending))
         {
+            Interlocked.Decrement(ref _waiting);
             throw new InvalidOperationException("The gateway is shutting down.");
         }
 
@@ -57,24 +63,35 @@ public sealed partial class CallRecorder : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var sending = SendSpillAsync(stoppingToken);
-        var batch = new List<Pending>(MaxBatch);
+        var inFlight = new List<Task>(MaxBatchesInFlight);
         var reader = _queue.Reader;
         // Keeps draining after a stop is requested, so that every accepted record is made durable.
         while (await reader.WaitToReadAsync(CancellationToken.None))
         {
+            var batch = new List<Pending>((int)Math.Clamp(Interlocked.Read(ref _waiting), 1, MaxBatch));
             while (batch.Count < MaxBatch && reader.TryRead(out var pending))
             {
                 batch.Add(pending);
             }
 
-            await MakeDurableAsync(batch);
-            batch.Clear();
+            Interlocked.Add(ref _waiting, -batch.Count);
+
+            // A few batches wait for their confirmations at once, so a call that arrives while one
+            // is out waits for its own batch only, not for the one before it as well.
+            inFlight.Add(MakeDurableAsync(batch));
+            if (inFlight.Count == MaxBatchesInFlight)
+            {
+                inFlight.Remove(await Task.WhenAny(inFlight));
+            }
+
+            inFlight.RemoveAll(task => task.IsCompleted);
             if (stoppingToken.IsCancellationRequested && !reader.TryPeek(out _))
             {
                 break;
             }
         }
 
+        await Task.WhenAll(inFlight);
         await sending;
     }
 

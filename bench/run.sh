@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# The standard-call benchmark: builds in Release, starts the whole system in a fresh data folder
+# (default ports, so stop any other Tower first), sets up the standard call, drives load and
+# prints one report. Usage: bench/run.sh [seconds per saturation run, default 15]
+#
+# Standard call: an authenticator with a 20-entry IPv4/IPv6 CIDR allowlist holding the client
+# and code that checks a header token against a secret; a webhook whose code reads a field of a
+# ~1 KB JSON payload. POST over keep-alive connections. Beside it, in the same run, a single-hop
+# ASP.NET Core endpoint that parses the same JSON (bench/Tower.Bench.Floor).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER_RUN=${1:-15}
+DATA=/tmp/tower-bench
+FLOOR_URL=http://127.0.0.1:5099/
+GATEWAY_URL=http://127.0.0.1:5080/cetmix_tower_webhooks/bench/standard
+TOKEN=bench-token-0123456789abcdef
+export TOWER_ROOT_API_KEY=bench-root-key-$(openssl rand -hex 16)
+
+command -v wrk >/dev/null || { echo "bench: installing wrk"; apt-get install -y -qq wrk >/dev/null; }
+command -v psql >/dev/null || { echo "bench: psql is missing (./tower.sh run installs PostgreSQL)" >&2; exit 1; }
+dotnet build bench/Tower.Bench.Floor -c Release -nologo -v quiet
+dotnet build bench/Tower.Bench.Load -c Release -nologo -v quiet
+
+cleanup() {
+    [ -n "${FLOOR_PID:-}" ] && kill "$FLOOR_PID" 2>/dev/null || true
+    [ -n "${TOWER_PID:-}" ] && kill -TERM "$TOWER_PID" 2>/dev/null && wait "$TOWER_PID" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+rm -rf "$DATA" && mkdir -p "$DATA"
+TOWER_DATA_DIR=$DATA setsid ./tower.sh run > "$DATA/run.log" 2>&1 &
+TOWER_PID=$!
+dotnet bench/Tower.Bench.Floor/bin/Release/net10.0/Tower.Bench.Floor.dll --urls "${FLOOR_URL%/}" > /dev/null 2>&1 &
+FLOOR_PID=$!
+echo "bench: starting Tower (log in $DATA/run.log)"
+for _ in $(seq 1 120); do
+    curl -sf localhost:5080/health >/dev/null 2>&1 && curl -sf localhost:5090/health >/dev/null 2>&1 && break
+    sleep 2
+done
+curl -sf localhost:5080/health >/dev/null || { echo "bench: Tower did not start" >&2; tail -20 "$DATA/run.log" >&2; exit 1; }
+
+# The standard call.
+K="Authorization: Bearer $TOWER_ROOT_API_KEY"; J="Content-Type: application/json"
+ALLOW="10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, 198.18.0.0/15, 203.0.113.0/24, 198.51.100.0/24, 192.0.2.0/24"
+ALLOW="$ALLOW, 169.254.0.0/16, 224.0.0.0/4, 2001:db8::/32, fc00::/7, fe80::/10, 2001:470::/32, 2a00:1450::/32, 2606:4700::/32"
+ALLOW="$ALLOW, 2620:fe::/48, 64:ff9b::/96, ::1/128, 127.0.0.0/8"
+curl -sf -H "$K" -H "$J" localhost:5090/api/secrets -d "{\"reference\": \"bench_token\", \"name\": \"Bench token\", \"value\": \"$TOKEN\"}" >/dev/null
+curl -sf -H "$K" -H "$J" localhost:5090/api/authenticators -d "{\"reference\": \"bench\", \"name\": \"Bench\", \"allowed_ips\": \"$ALLOW\",
+  \"secrets\": [\"bench_token\"], \"code\": \"result.allowed = headers.TryGetValue(\\\"X-Token\\\", out var t) && FixedTimeEquals(t, secrets[\\\"bench_token\\\"]);\"}" >/dev/null
+curl -sf -H "$K" -H "$J" localhost:5090/api/webhooks -d '{"reference": "bench_standard", "name": "Bench standard", "authenticator": "bench",
+  "endpoint": "bench/standard", "code": "result.message = $\"order {payload?[\"id\"]}\";"}' >/dev/null
+python3 - > "$DATA/payload.json" <<'PY'
+import json
+items = [{"sku": f"SKU-{n:05d}", "qty": n % 3 + 1, "price": 9.99} for n in range(18)]
+print(json.dumps({"id": 7, "customer": {"name": "Ada Lovelace", "email": "ada@example.com"}, "items": items}))
+PY
+cat > "$DATA/post.lua" <<LUA
+wrk.method = "POST"
+wrk.body = io.open("$DATA/payload.json"):read("*a")
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Token"] = "$TOKEN"
+LUA
+for _ in $(seq 1 50); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -H "X-Token: $TOKEN" --data-binary @"$DATA/payload.json" "$GATEWAY_URL")" = 200 ] && break
+    sleep 0.2
+done
+
+# CPU time (user + system) of Tower's processes: services, script workers, PostgreSQL, RabbitMQ.
+cpu_ticks() {
+    for pid in $(pgrep -f 'Tower\.(Gateway|Auth|Executor|Logging|Admin)\.dll|tower-script-worker|postgres|beam\.smp|epmd'); do
+        awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || true
+    done | awk '{s += $1} END {print s + 0}'
+}
+
+wrk_run() { # url seconds -> "requests/s requests non2xx errors p50 p90 p99 max"
+    wrk -t1 -c32 -d"$2"s --latency -s "$DATA/post.lua" "$1" > "$DATA/wrk.out"
+    python3 - "$DATA/wrk.out" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+def ms(value):
+    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+requests = int(re.search(r"(\d+) requests in", text).group(1))
+non2xx = int((re.search(r"Non-2xx or 3xx responses: (\d+)", text) or [0, 0])[1])
+errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
+p = {k: ms(v) for k, v in re.findall(r"\s+(50|90|99)%\s+(\S+)", text)}
+maximum = ms(re.search(r"Latency\s+\S+\s+\S+\s+(\S+)", text).group(1))
+print(f"{rps:.0f} {requests} {non2xx} {errors} {p['50']:.2f} {p['90']:.2f} {p['99']:.2f} {maximum:.2f}")
+PY
+}
+
+echo "bench: warming up"
+read -r _ WARM_N _ <<< "$(wrk_run "$GATEWAY_URL" 5)"
+wrk -t1 -c32 -d5s -s "$DATA/post.lua" "$FLOOR_URL" > /dev/null
+ANSWERED=$(( 1 + WARM_N ))
+
+echo "bench: saturation, ${SECONDS_PER_RUN} s each"
+read -r FLOOR_RPS FLOOR_N FLOOR_NON2XX FLOOR_ERR FLOOR_P50 FLOOR_P90 FLOOR_P99 FLOOR_MAX <<< "$(wrk_run "$FLOOR_URL" "$SECONDS_PER_RUN")"
+CPU_BEFORE=$(cpu_ticks)
+read -r RPS N NON2XX ERR P50 P90 P99 MAX <<< "$(wrk_run "$GATEWAY_URL" "$SECONDS_PER_RUN")"
+CPU_AFTER=$(cpu_ticks)
+ANSWERED=$(( ANSWERED + N ))
+CPU_US_PER_CALL=$(( (CPU_AFTER - CPU_BEFORE) * 1000000 / $(getconf CLK_TCK) / (N > 0 ? N : 1) ))
+
+echo "bench: fixed rates (open loop), ${SECONDS_PER_RUN} s each"
+LOAD=bench/Tower.Bench.Load/bin/Release/net10.0/Tower.Bench.Load.dll
+RATES=""
+for share in 25 50 75; do
+    rate=$(( RPS * share / 100 ))
+    line=$(dotnet "$LOAD" "$GATEWAY_URL" "$rate" "$SECONDS_PER_RUN" "$DATA/payload.json" "Content-Type: application/json" "X-Token: $TOKEN")
+    RATES="$RATES$(printf '| open loop %s%% of peak | %s |' "$share" "$line")"$'\n'
+    ANSWERED=$(( ANSWERED + $(sed -E 's/.*answered ([0-9]+).*/\1/' <<< "$line") ))
+done
+
+# Log completeness: every answered call stored once (the warm-up calls count too).
+PSQL="psql -h 127.0.0.1 -p 25432 -U tower -d tower_logging -tA"
+export PGPASSWORD=$(cat "$DATA/keys/postgres-password")
+for _ in $(seq 1 30); do
+    [ "$($PSQL -c "SELECT count(*) FROM webhook_calls WHERE webhook = 'bench_standard'")" -ge "$ANSWERED" ] && break
+    sleep 1
+done
+STORED=$($PSQL -c "SELECT count(*) FROM webhook_calls WHERE webhook = 'bench_standard'")
+DISTINCT=$($PSQL -c "SELECT count(DISTINCT id) FROM webhook_calls WHERE webhook = 'bench_standard'")
+
+echo
+echo "## Tower standard call, $(date -u +%Y-%m-%d), $(nproc) cores, everything co-located"
+echo
+echo "| run | result |"
+echo "|---|---|"
+printf '| single-hop floor (wrk -c32) | %s req/s, p50 %s ms, p90 %s ms, p99 %s ms, max %s ms, errors %s |\n' "$FLOOR_RPS" "$FLOOR_P50" "$FLOOR_P90" "$FLOOR_P99" "$FLOOR_MAX" "$FLOOR_ERR"
+printf '| Tower saturation (wrk -c32) | %s req/s (%s× the floor), p50 %s ms, p90 %s ms, p99 %s ms, max %s ms, non-2xx %s, errors %s |\n' \
+    "$RPS" "$(python3 -c "print(f'{$RPS / $FLOOR_RPS:.3f}')")" "$P50" "$P90" "$P99" "$MAX" "$NON2XX" "$ERR"
+printf '| CPU per call (services, workers, PostgreSQL, RabbitMQ) | %s µs |\n' "$CPU_US_PER_CALL"
+printf '%s' "$RATES"
+printf '| log completeness | %s calls answered, %s records stored, %s distinct ids |\n' "$ANSWERED" "$STORED" "$DISTINCT"
+echo
+echo "Resident memory (MB):"
+ps -eo rss=,args= | awk '/Tower\.(Gateway|Auth|Executor|Logging|Admin)\.dll|tower-script-worker|postgres|beam\.smp|epmd/ && !/awk/ {
+    name = $2; for (i = 2; i <= NF; i++) if ($i ~ /Tower\.[A-Za-z]+\.dll|tower-script-worker|postgres|beam\.smp|epmd/) { name = $i; break }
+    gsub(/.*\//, "", name); mb[name] += $1 / 1024; total += $1 / 1024 }
+    END { for (n in mb) printf "  %-28s %7.0f\n", n, mb[n]; printf "  %-28s %7.0f\n", "total", total }'
