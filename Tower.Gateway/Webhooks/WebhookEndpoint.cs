@@ -36,6 +36,12 @@ internal static class WebhookEndpoint
         var services = context.RequestServices;
         var call = new CallState(context);
         var options = services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        // The request's span carries the call id, so a call log record leads to its trace and back.
+        if (Activity.Current is { IsAllDataRequested: true } activity)
+        {
+            activity.SetTag("tower.call.id", call.Id.ToString());
+        }
+
         try
         {
             await RunAsync(call, context, services, options);
@@ -105,6 +111,7 @@ internal static class WebhookEndpoint
             catch (ScriptServiceUnavailableException exception)
             {
                 call.Error = exception.Message;
+                Log.ScriptServiceUnavailable(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoint)), call.Id, "Auth", call.Endpoint, exception.Message);
                 await FinishAsync(call, services, options, 503, "Authentication service unavailable", CallStatus.Failed, CallStatus.Skipped);
                 return;
             }
@@ -143,6 +150,7 @@ internal static class WebhookEndpoint
         catch (ScriptServiceUnavailableException exception)
         {
             call.Error = exception.Message;
+            Log.ScriptServiceUnavailable(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoint)), call.Id, "Executor", call.Endpoint, exception.Message);
             await FinishAsync(call, services, options, 503, "Executor unavailable", CallStatus.Success, CallStatus.Failed);
             return;
         }
@@ -385,4 +393,10 @@ internal sealed class BodyBuffer : IDisposable
             _bytes = [];
         }
     }
+}
+
+internal static partial class Log
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId} to {Endpoint}: the {Service} service is unavailable, answered 503: {Reason}")]
+    public static partial void ScriptServiceUnavailable(ILogger logger, Guid callId, string service, string endpoint, string reason);
 }
