@@ -2,7 +2,11 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;
 using Tower.AppHost.Infrastructure;
 
-var builder = DistributedApplication.CreateBuilder(args);
+// Tower:Dashboard=false runs without the dashboard, and so without telemetry export, as a
+// production host would (the benchmark measures both ways).
+var launch = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
+var dashboard = !string.Equals(launch["Tower:Dashboard"], "false", StringComparison.OrdinalIgnoreCase);
+var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { Args = args, DisableDashboard = !dashboard });
 var tower = builder.Configuration.GetSection("Tower");
 
 int Port(string key)
@@ -42,7 +46,7 @@ var adminPort = Port("AdminPort");
 var publicBaseUrl = tower["PublicBaseUrl"] ?? $"http://localhost:{gatewayPort}";
 
 IResourceBuilder<ServiceProcessResource> Service<TProject>(string name, int? port = null) where TProject : IProjectMetadata, new() =>
-    builder.AddService<TProject>(name, port ?? LocalLayout.FreePort())
+    builder.AddService<TProject>(name, port ?? LocalLayout.FreePort(), exportTelemetry: dashboard)
         .WithHttpHealthCheck("/health")
         .WithEnvironment("Tower__ServiceKey", serviceKey);
 

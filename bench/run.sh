@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The standard-call benchmark: builds in Release, starts the whole system in a fresh data folder
 # (default ports, so stop any other Tower first), sets up the standard call, drives load and
-# prints one report. Usage: bench/run.sh [seconds per saturation run, default 15]
+# prints one report. Usage: bench/run.sh [seconds per saturation run, default 15] [--dashboard]
+# Without --dashboard the system runs as a production host would: no dashboard, no telemetry export.
 #
 # Standard call: an authenticator with a 20-entry IPv4/IPv6 CIDR allowlist holding the client
 # and code that checks a header token against a secret; a webhook whose code reads a field of a
@@ -10,6 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_RUN=${1:-15}
+DASHBOARD=false
+[ "${2:-}" = "--dashboard" ] && DASHBOARD=true
 DATA=/tmp/tower-bench
 FLOOR_URL=http://127.0.0.1:5099/
 GATEWAY_URL=http://127.0.0.1:5080/cetmix_tower_webhooks/bench/standard
@@ -28,7 +31,7 @@ cleanup() {
 trap cleanup EXIT
 
 rm -rf "$DATA" && mkdir -p "$DATA"
-TOWER_DATA_DIR=$DATA setsid ./tower.sh run > "$DATA/run.log" 2>&1 &
+Tower__Dashboard=$DASHBOARD TOWER_DATA_DIR=$DATA setsid ./tower.sh run > "$DATA/run.log" 2>&1 &
 TOWER_PID=$!
 dotnet bench/Tower.Bench.Floor/bin/Release/net10.0/Tower.Bench.Floor.dll --urls "${FLOOR_URL%/}" > /dev/null 2>&1 &
 FLOOR_PID=$!
@@ -125,7 +128,7 @@ STORED=$($PSQL -c "SELECT count(*) FROM webhook_calls WHERE webhook = 'bench_sta
 DISTINCT=$($PSQL -c "SELECT count(DISTINCT id) FROM webhook_calls WHERE webhook = 'bench_standard'")
 
 echo
-echo "## Tower standard call, $(date -u +%Y-%m-%d), $(nproc) cores, everything co-located"
+echo "## Tower standard call, $(date -u +%Y-%m-%d), $(nproc) cores, everything co-located, dashboard: $DASHBOARD"
 echo
 echo "| run | result |"
 echo "|---|---|"

@@ -21,20 +21,24 @@ internal static class ServiceProcess
     private const string Configuration = "Release";
 #endif
 
-    /// <summary>Adds the service of <typeparamref name="TProject"/>, listening on loopback at <paramref name="port"/>.</summary>
-    public static IResourceBuilder<ServiceProcessResource> AddService<TProject>(this IDistributedApplicationBuilder builder, string name, int port)
+    /// <summary>
+    /// Adds the service of <typeparamref name="TProject"/>, listening on loopback at <paramref name="port"/>;
+    /// its traces, metrics and logs go to the dashboard when <paramref name="exportTelemetry"/>.
+    /// </summary>
+    public static IResourceBuilder<ServiceProcessResource> AddService<TProject>(this IDistributedApplicationBuilder builder, string name, int port,
+        bool exportTelemetry)
         where TProject : IProjectMetadata, new()
     {
         var project = new TProject().ProjectPath;
         var directory = Path.GetDirectoryName(project)!;
         var assembly = Path.Combine(directory, "bin", Configuration, "net10.0", Path.GetFileNameWithoutExtension(project) + ".dll");
-        return builder.AddResource(new ServiceProcessResource(name, directory, assembly))
+        var service = builder.AddResource(new ServiceProcessResource(name, directory, assembly))
             .WithArgs(assembly)
             .WithHttpEndpoint(port: port, isProxied: false)
             .WithEnvironment("ASPNETCORE_URLS", "http://localhost:" + port.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithEnvironment("DOTNET_ENVIRONMENT", builder.Environment.EnvironmentName)
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
-            .WithOtlpExporter()
             .ExcludeFromManifest();
+        return exportTelemetry ? service.WithOtlpExporter() : service;
     }
 }
