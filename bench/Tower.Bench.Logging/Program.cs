@@ -71,7 +71,7 @@ await Task.WhenAll(pending);
 var published = clock.Elapsed;
 while (await CountAsync(run) < records)
 {
-    await Task.Delay(250);
+    await Task.Delay(500);
 }
 
 var stored = clock.Elapsed;
