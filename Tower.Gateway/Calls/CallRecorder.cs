@@ -164,7 +164,7 @@ public sealed partial class CallRecorder : BackgroundService
             GatewayTelemetry.RecordsSpilled.Add(count);
             return true;
         }
-        catch (IOException exception)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             LogSpillFailed(_logger, count, exception.Message);
             return false;
@@ -177,13 +177,21 @@ public sealed partial class CallRecorder : BackgroundService
         while (!stoppingToken.IsCancellationRequested)
         {
             IReadOnlyList<string> segments;
-            lock (_gate)
+            try
             {
-                segments = _spill.Seal();
-                if (segments.Count == 0)
+                lock (_gate)
                 {
-                    _spilling = false;
+                    segments = _spill.Seal();
+                    if (segments.Count == 0)
+                    {
+                        _spilling = false;
+                    }
                 }
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                LogSpillUnreadable(_logger, _spill.Directory, exception.Message);
+                segments = [];
             }
 
             if (segments.Count == 0 || !await SendSegmentsAsync(segments, stoppingToken))
@@ -219,7 +227,7 @@ public sealed partial class CallRecorder : BackgroundService
 
                 File.Delete(segment);
             }
-            catch (IOException exception)
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {
                 LogSpillUnreadable(_logger, segment, exception.Message);
                 return false;
@@ -256,7 +264,7 @@ public sealed partial class CallRecorder : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "Every spilled call record was confirmed by the broker; records go to the broker again")]
     private static partial void LogSpillSent(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the spill segment {Segment} failed; it is kept and tried again: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the spill at {Segment} failed; it is kept and tried again: {Reason}")]
     private static partial void LogSpillUnreadable(ILogger logger, string segment, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Writing {Count} call records to the spill failed; their calls wait: {Reason}")]
