@@ -139,8 +139,29 @@ printf '| CPU per call (services, workers, PostgreSQL, RabbitMQ) | %s µs |\n' "
 printf '%s' "$RATES"
 printf '| log completeness | %s calls answered, %s records stored, %s distinct ids |\n' "$ANSWERED" "$STORED" "$DISTINCT"
 echo
-echo "Resident memory (MB):"
-ps -eo rss=,args= | awk '/Tower\.(Gateway|Auth|Executor|Logging|Admin)\.dll|tower-script-worker|postgres|beam\.smp|epmd/ && !/awk/ {
-    name = $2; for (i = 2; i <= NF; i++) if ($i ~ /Tower\.[A-Za-z]+\.dll|tower-script-worker|postgres|beam\.smp|epmd/) { name = $i; break }
-    gsub(/.*\//, "", name); mb[name] += $1 / 1024; total += $1 / 1024 }
-    END { for (n in mb) printf "  %-28s %7.0f\n", n, mb[n]; printf "  %-28s %7.0f\n", "total", total }'
+# Memory per component: RSS (what top shows) and PSS, which shares each shared page (PostgreSQL's
+# shared buffers, the .NET runtime's files) among the processes that map it, so that the total
+# is not counted once per process.
+echo "Memory (MB):"
+python3 - <<'PY'
+import os, re
+kinds = [("script workers", r"tower-script-worker"), ("Tower.Gateway", r"Tower\.Gateway\.dll"), ("Tower.Auth", r"Tower\.Auth\.dll"), ("Tower.Executor", r"Tower\.Executor\.dll"),
+         ("Tower.Logging", r"Tower\.Logging\.dll"), ("Tower.Admin", r"Tower\.Admin\.dll"),
+         ("PostgreSQL", r"postgres"), ("RabbitMQ", r"beam\.smp|epmd|rabbit")]
+totals = {name: [0, 0] for name, _ in kinds}
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        command = open(f"/proc/{pid}/cmdline").read().replace("\0", " ")
+        rollup = open(f"/proc/{pid}/smaps_rollup").read()
+    except OSError:
+        continue
+    for name, pattern in kinds:
+        if re.search(pattern, command):
+            totals[name][0] += int(re.search(r"^Rss:\s+(\d+)", rollup, re.M).group(1))
+            totals[name][1] += int(re.search(r"^Pss:\s+(\d+)", rollup, re.M).group(1))
+            break
+print(f"  {'':16} {'RSS':>6} {'PSS':>6}")
+for name, (rss, pss) in totals.items():
+    print(f"  {name:16} {rss / 1024:6.0f} {pss / 1024:6.0f}")
+print(f"  {'total':16} {sum(v[0] for v in totals.values()) / 1024:6.0f} {sum(v[1] for v in totals.values()) / 1024:6.0f}")
+PY
