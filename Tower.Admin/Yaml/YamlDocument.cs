@@ -17,7 +17,10 @@ public sealed record ImportRecord(int Index, string Model, string? Reference, in
     public static string LabelOf(string model, string? reference, int line) =>
         string.IsNullOrEmpty(reference) ? $"{model} at line {line}" : $"{model} '{reference}' (line {line})";
 
-    public string Key(string field) => $"records[{Index}].{field}";
+    public string Key(string field) => KeyOf(Index, field);
+
+    /// <summary>How errors name a record's field: <c>records[2].endpoint</c>.</summary>
+    public static string KeyOf(int index, string field) => $"records[{index}].{field}";
 }
 
 /// <summary>
@@ -101,18 +104,17 @@ public static class YamlDocument
 
     private static ImportRecord? ReadRecord(int index, YamlNode node, ValidationErrors errors)
     {
-        var key = $"records[{index}]";
         var line = (int)node.Start.Line;
         if (node is not YamlMappingNode mapping)
         {
-            errors.Add(key, $"The record at line {line} is not a mapping of fields.");
+            errors.Add($"records[{index}]", $"The record at line {line} is not a mapping of fields.");
             return null;
         }
 
         var model = Child(mapping, "model") is YamlScalarNode { Value: { } value } ? value : null;
         if (model is null || !FieldsOf.TryGetValue(model, out var fields))
         {
-            errors.Add(key + ".model", $"The record at line {line} has model '{model}': use {string.Join(", ", FieldsOf.Keys)}.");
+            errors.Add(ImportRecord.KeyOf(index, "model"), $"The record at line {line} has model '{model}': use {string.Join(", ", FieldsOf.Keys)}.");
             return null;
         }
 
@@ -145,7 +147,7 @@ public static class YamlDocument
     private sealed class FieldReader(YamlMappingNode mapping, int index, string label, ValidationErrors errors)
     {
         public void Error(string field, string message) =>
-            errors.Add($"records[{index}].{field}", $"{label}: {message}");
+            errors.Add(ImportRecord.KeyOf(index, field), $"{label}: {message}");
 
         public string? Text(string field) => Child(mapping, field) switch
         {
