@@ -26,24 +26,19 @@ public static class RootUserBootstrap
         if (users == 0)
         {
             await connection.ExecuteAsync(new CommandDefinition(
-                """
-                INSERT INTO users (login, "group", created_by) VALUES (@login, 'root', 'system');
-                INSERT INTO api_keys (id, login, key_hash) VALUES (@id, @login, @hash);
-                """,
-                new { login = RootLogin, id = Guid.CreateVersion7(), hash = ApiKeys.Hash(options.RootApiKey) },
-                transaction, cancellationToken: cancellationToken));
+                """INSERT INTO users (login, "group", created_by) VALUES (@login, 'root', 'system')""",
+                new { login = RootLogin }, transaction, cancellationToken: cancellationToken));
         }
-        else
-        {
-            await connection.ExecuteAsync(new CommandDefinition(
-                """
-                INSERT INTO api_keys (id, login, key_hash)
-                SELECT @id, login, @hash FROM users WHERE login = @login AND "group" = 'root'
-                ON CONFLICT (key_hash) DO NOTHING
-                """,
-                new { login = RootLogin, id = Guid.CreateVersion7(), hash = ApiKeys.Hash(options.RootApiKey) },
-                transaction, cancellationToken: cancellationToken));
-        }
+
+        // The configured key belongs to admin, new or not, as long as admin is a root user.
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO api_keys (id, login, key_hash)
+            SELECT @id, login, @hash FROM users WHERE login = @login AND "group" = 'root'
+            ON CONFLICT (key_hash) DO NOTHING
+            """,
+            new { login = RootLogin, id = Guid.CreateVersion7(), hash = ApiKeys.Hash(options.RootApiKey) },
+            transaction, cancellationToken: cancellationToken));
 
         await transaction.CommitAsync(cancellationToken);
     }

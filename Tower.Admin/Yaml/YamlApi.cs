@@ -109,11 +109,12 @@ internal static class YamlApi
             }
         }
 
-        if (text.Length == 0 || string.IsNullOrWhiteSpace(text.ToString()))
+        var document = text.ToString();
+        if (string.IsNullOrWhiteSpace(document))
         {
             errors.Add("body", "The request has no YAML document.");
         }
 
-        return text.ToString();
+        return document;
     }
 }
