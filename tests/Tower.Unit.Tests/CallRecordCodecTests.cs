@@ -52,11 +52,13 @@ public sealed class CallRecordCodecTests
     {
         var packed = CallRecordCodec.Pack([Record(0), Record(1)]);
         var otherVersion = (byte[])packed.Clone();
-        otherVersion[0] = 2;
+        otherVersion[0] = 1;
+        var corrupted = (byte[])packed.Clone();
+        corrupted[packed.Length / 2] ^= 0x5a;
 
-        Assert.Throws<InvalidDataException>(() => CallRecordCodec.Unpack(packed[..^5]));
-        Assert.Throws<InvalidDataException>(() => CallRecordCodec.Unpack([.. packed, 0]));
+        Assert.Throws<InvalidDataException>(() => CallRecordCodec.Unpack(packed[..(packed.Length / 2)]));
         Assert.Throws<InvalidDataException>(() => CallRecordCodec.Unpack(otherVersion));
+        Assert.Throws<InvalidDataException>(() => CallRecordCodec.Unpack(corrupted));
         Assert.Throws<InvalidDataException>(() => CallRecordCodec.Unpack([]));
         Assert.Throws<InvalidDataException>(() => CallRecordCodec.Unpack("{\"records\": []}"u8.ToArray()));
     }
