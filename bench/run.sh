@@ -68,11 +68,31 @@ for _ in $(seq 1 50); do
     sleep 0.2
 done
 
-# CPU time (user + system) of Tower's processes: services, script workers, PostgreSQL, RabbitMQ.
+# Tower's processes by component (services, script workers, PostgreSQL, RabbitMQ), for CPU time and memory.
+COMPONENTS='[("script workers", r"tower-script-worker"), ("Tower.Gateway", r"Tower\.Gateway\.dll"), ("Tower.Auth", r"Tower\.Auth\.dll"),
+ ("Tower.Executor", r"Tower\.Executor\.dll"), ("Tower.Logging", r"Tower\.Logging\.dll"), ("Tower.Admin", r"Tower\.Admin\.dll"),
+ ("PostgreSQL", r"postgres"), ("RabbitMQ", r"beam\.smp|epmd|erl_child|rabbit")]'
+export COMPONENTS
+
+# CPU time (user + system, clock ticks) of each component, one "name<TAB>ticks" line each.
 cpu_ticks() {
-    for pid in $(pgrep -f 'Tower\.(Gateway|Auth|Executor|Logging|Admin)\.dll|tower-script-worker|postgres|beam\.smp|epmd'); do
-        awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || true
-    done | awk '{s += $1} END {print s + 0}'
+    python3 - <<'PY'
+import ast, os, re
+kinds = ast.literal_eval(os.environ["COMPONENTS"])
+ticks = {name: 0 for name, _ in kinds}
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        command = open(f"/proc/{pid}/cmdline").read().replace("\0", " ")
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        continue
+    for name, pattern in kinds:
+        if re.search(pattern, command):
+            ticks[name] += int(fields[11]) + int(fields[12])
+            break
+for name, value in ticks.items():
+    print(f"{name}\t{value}")
+PY
 }
 
 wrk_run() { # url seconds -> "requests/s requests non2xx errors p50 p90 p99 max"
@@ -101,11 +121,19 @@ ANSWERED=$(( 1 + WARM_N ))
 
 echo "bench: saturation, ${SECONDS_PER_RUN} s each"
 read -r FLOOR_RPS FLOOR_N FLOOR_NON2XX FLOOR_ERR FLOOR_P50 FLOOR_P90 FLOOR_P99 FLOOR_MAX <<< "$(wrk_run "$FLOOR_URL" "$SECONDS_PER_RUN")"
-CPU_BEFORE=$(cpu_ticks)
+cpu_ticks > "$DATA/cpu.before"
 read -r RPS N NON2XX ERR P50 P90 P99 MAX <<< "$(wrk_run "$GATEWAY_URL" "$SECONDS_PER_RUN")"
-CPU_AFTER=$(cpu_ticks)
+cpu_ticks > "$DATA/cpu.after"
 ANSWERED=$(( ANSWERED + N ))
-CPU_US_PER_CALL=$(( (CPU_AFTER - CPU_BEFORE) * 1000000 / $(getconf CLK_TCK) / (N > 0 ? N : 1) ))
+# µs of CPU per call: the total, then each component's share.
+read -r CPU_US_PER_CALL CPU_SPLIT <<< "$(python3 - "$DATA/cpu.before" "$DATA/cpu.after" "$N" "$(getconf CLK_TCK)" <<'PY'
+import sys
+read = lambda path: {name: int(ticks) for name, ticks in (line.split("\t") for line in open(path))}
+before, after, calls, hz = read(sys.argv[1]), read(sys.argv[2]), max(int(sys.argv[3]), 1), int(sys.argv[4])
+us = {name: (after[name] - before.get(name, 0)) * 1e6 / hz / calls for name in after}
+print(f"{sum(us.values()):.0f}", ", ".join(f"{name} {value:.0f}" for name, value in us.items()))
+PY
+)"
 
 echo "bench: fixed rates (open loop), ${SECONDS_PER_RUN} s each"
 LOAD=bench/Tower.Bench.Load/bin/Release/net10.0/Tower.Bench.Load.dll
@@ -135,7 +163,7 @@ echo "|---|---|"
 printf '| single-hop floor (wrk -c32) | %s req/s, p50 %s ms, p90 %s ms, p99 %s ms, max %s ms, errors %s |\n' "$FLOOR_RPS" "$FLOOR_P50" "$FLOOR_P90" "$FLOOR_P99" "$FLOOR_MAX" "$FLOOR_ERR"
 printf '| Tower saturation (wrk -c32) | %s req/s (%s× the floor), p50 %s ms, p90 %s ms, p99 %s ms, max %s ms, non-2xx %s, errors %s |\n' \
     "$RPS" "$(python3 -c "print(f'{$RPS / $FLOOR_RPS:.3f}')")" "$P50" "$P90" "$P99" "$MAX" "$NON2XX" "$ERR"
-printf '| CPU per call (services, workers, PostgreSQL, RabbitMQ) | %s µs |\n' "$CPU_US_PER_CALL"
+printf '| CPU per call (services, workers, PostgreSQL, RabbitMQ) | %s µs: %s |\n' "$CPU_US_PER_CALL" "$CPU_SPLIT"
 printf '%s' "$RATES"
 printf '| log completeness | %s calls answered, %s records stored, %s distinct ids |\n' "$ANSWERED" "$STORED" "$DISTINCT"
 echo
@@ -144,10 +172,8 @@ echo
 # is not counted once per process.
 echo "Memory (MB):"
 python3 - <<'PY'
-import os, re
-kinds = [("script workers", r"tower-script-worker"), ("Tower.Gateway", r"Tower\.Gateway\.dll"), ("Tower.Auth", r"Tower\.Auth\.dll"), ("Tower.Executor", r"Tower\.Executor\.dll"),
-         ("Tower.Logging", r"Tower\.Logging\.dll"), ("Tower.Admin", r"Tower\.Admin\.dll"),
-         ("PostgreSQL", r"postgres"), ("RabbitMQ", r"beam\.smp|epmd|rabbit")]
+import ast, os, re
+kinds = ast.literal_eval(os.environ["COMPONENTS"])
 totals = {name: [0, 0] for name, _ in kinds}
 for pid in filter(str.isdigit, os.listdir("/proc")):
     try:

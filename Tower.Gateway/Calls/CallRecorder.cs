@@ -20,8 +20,14 @@ public sealed partial class CallRecorder : BackgroundService
 {
     public const int MaxBatch = 500;
 
-    /// <summary>How many batches may wait for the broker's confirmation at once.</summary>
-    public const int MaxBatchesInFlight = 4;
+    /// <summary>
+    /// How many batches may wait for the broker's confirmation at once. One, as in a database's
+    /// group commit: the calls that arrive while a batch is out form the next one, so batches grow
+    /// with the load. With four, batches stayed small and every message's fixed cost (RabbitMQ's
+    /// persist and confirm, Logging's consume, PostgreSQL's COPY and commit) was paid per few calls:
+    /// the standard call cost 1.9 ms of CPU and peaked at 0.9-1.0k calls/s, with one 1.0 ms and 1.3k.
+    /// </summary>
+    public const int MaxBatchesInFlight = 1;
 
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
@@ -76,8 +82,6 @@ public sealed partial class CallRecorder : BackgroundService
 
             Interlocked.Add(ref _waiting, -batch.Count);
 
-            // A few batches wait for their confirmations at once, so a call that arrives while one
-            // is out waits for its own batch only, not for the one before it as well.
             inFlight.Add(MakeDurableAsync(batch));
             if (inFlight.Count == MaxBatchesInFlight)
             {
