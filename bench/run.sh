@@ -142,7 +142,7 @@ for share in 25 50 75; do
     rate=$(( RPS * share / 100 ))
     line=$(dotnet "$LOAD" "$GATEWAY_URL" "$rate" "$SECONDS_PER_RUN" "$DATA/payload.json" "Content-Type: application/json" "X-Token: $TOKEN")
     RATES="$RATES$(printf '| open loop %s%% of peak | %s |' "$share" "$line")"$'\n'
-    ANSWERED=$(( ANSWERED + $(sed -E 's/.*answered ([0-9]+).*/\1/' <<< "$line") ))
+    ANSWERED=$(( ANSWERED + $(sed -E 's/^rate [^ ]+  answered ([0-9]+) .*/\1/' <<< "$line") + $(sed -E 's/.*warm-up answered ([0-9]+).*/\1/' <<< "$line") ))
 done
 
 # Log completeness: every answered call stored once (the warm-up calls count too).

@@ -124,6 +124,7 @@ public sealed class WebhookCallsConsumerDefinition : ConsumerDefinition<WebhookC
         if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
             rabbit.PrefetchCount = ConcurrentBatches * 2;
+            rabbit.SetQuorumQueue();
         }
     }
 }

@@ -4,9 +4,11 @@ using System.Net;
 
 // An open-loop load generator: requests start on a fixed schedule whether or not earlier ones
 // have answered, and each latency is measured from the moment its request was due, so a slow
-// server cannot hide its queueing (coordinated omission).
+// server cannot hide its queueing (coordinated omission). The first seconds at the same rate
+// open the connections and compile the generator's code and are not recorded (as wrk2's
+// calibration period); every request after them is.
 // Run: Tower.Bench.Load <url> <requests per second> <seconds> <body file> [Header: value]...
-// Prints one line: rate, answered, errors, p50/p90/p99/max in ms.
+// Prints one line: rate, answered, errors, warm-up requests answered, p50/p90/p99/max in ms.
 var url = new Uri(args[0]);
 var rate = double.Parse(args[1], CultureInfo.InvariantCulture);
 var duration = TimeSpan.FromSeconds(double.Parse(args[2], CultureInfo.InvariantCulture));
@@ -23,7 +25,8 @@ using var client = new HttpClient(new SocketsHttpHandler
     Timeout = TimeSpan.FromSeconds(30),
 };
 
-var total = (int)(rate * duration.TotalSeconds);
+var warmUp = (int)(rate * 3);
+var total = warmUp + (int)(rate * duration.TotalSeconds);
 var latencies = new double[total];
 var statuses = new int[total];
 var clock = Stopwatch.StartNew();
@@ -66,8 +69,9 @@ for (var i = 0; i < total; i++)
 }
 
 await Task.WhenAll(running);
-var answered = latencies.Where((_, i) => statuses[i] > 0).Order().ToArray();
+var answered = latencies.Skip(warmUp).Where((_, i) => statuses[warmUp + i] > 0).Order().ToArray();
 double Percentile(double p) => answered.Length == 0 ? double.NaN : answered[Math.Min(answered.Length - 1, (int)Math.Ceiling(p * answered.Length) - 1)];
-var errors = statuses.Count(status => status is < 200 or >= 300);
+var errors = statuses.Skip(warmUp).Count(status => status is < 200 or >= 300);
+var warmUpAnswered = statuses.Take(warmUp).Count(status => status > 0);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"rate {rate:F0}/s  answered {answered.Length}  errors {errors}  p50 {Percentile(0.50):F2} ms  p90 {Percentile(0.90):F2} ms  p99 {Percentile(0.99):F2} ms  max {(answered.Length == 0 ? double.NaN : answered[^1]):F2} ms"));
+    $"rate {rate:F0}/s  answered {answered.Length}  errors {errors}  warm-up answered {warmUpAnswered}  p50 {Percentile(0.50):F2} ms  p90 {Percentile(0.90):F2} ms  p99 {Percentile(0.99):F2} ms  max {(answered.Length == 0 ? double.NaN : answered[^1]):F2} ms"));
