@@ -19,6 +19,7 @@ public sealed partial class WorkerPool : IAsyncDisposable
     private readonly Channel<WorkerProcess> _idle = Channel.CreateUnbounded<WorkerProcess>();
     private readonly object _startLock = new();
     private int _started;
+    private int _processesStarted;
     private volatile bool _disposed;
 
     public WorkerPool(IOptions<WorkerPoolOptions> options, ILogger<WorkerPool> logger)
@@ -27,6 +28,9 @@ public sealed partial class WorkerPool : IAsyncDisposable
         _logger = logger;
         _layout = new Lazy<WorkerLayout>(() => WorkerLayout.Create(_options));
     }
+
+    /// <summary>How many worker processes this pool has started, replacements included.</summary>
+    public int ProcessesStarted => Volatile.Read(ref _processesStarted);
 
     /// <summary>Starts every worker now rather than on the first calls.</summary>
     public void Warm()
@@ -41,18 +45,27 @@ public sealed partial class WorkerPool : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs the call on an idle worker. A caller that gives up (its client went away) gets its
+    /// cancellation at once, but the worker finishes the call within the script's own limit and
+    /// goes back to the pool: abandoned calls must not cost a process start each.
+    /// </summary>
     public async Task<ScriptOutcome> RunAsync(ScriptImage image, ScriptInvocation call, CancellationToken cancellationToken)
     {
         Warm();
         var worker = await _idle.Reader.ReadAsync(cancellationToken);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(TimeSpan.FromMilliseconds(call.TimeoutMs) + _options.KillGrace);
+        return await RunOnAsync(worker, image, call).WaitAsync(cancellationToken);
+    }
+
+    private async Task<ScriptOutcome> RunOnAsync(WorkerProcess worker, ScriptImage image, ScriptInvocation call)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(call.TimeoutMs) + _options.KillGrace);
         ScriptOutcome outcome;
         try
         {
             outcome = await worker.RunAsync(image, call, deadline.Token);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
             LogKilled(_logger, call.CallId, call.TimeoutMs);
             Retire(worker);
@@ -63,11 +76,6 @@ public sealed partial class WorkerPool : IAsyncDisposable
             LogCrashed(_logger, call.CallId, exception.Message);
             Retire(worker);
             return new ScriptOutcome { Status = ScriptRunStatus.Failed, Error = "The script crashed its worker process (stack overflow, out of memory or exit)." };
-        }
-        catch (OperationCanceledException)
-        {
-            Retire(worker);
-            throw;
         }
 
         if (outcome.Status == ScriptRunStatus.TimedOut)
@@ -99,6 +107,7 @@ public sealed partial class WorkerPool : IAsyncDisposable
             try
             {
                 worker = WorkerProcess.Start(_layout.Value, _options);
+                Interlocked.Increment(ref _processesStarted);
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
                 await worker.ConfigureAsync(_options, timeout.Token);
                 await worker.RunAsync(WarmUpImage.Value, WarmUpCall(), timeout.Token);

@@ -27,10 +27,12 @@ public sealed class WorkerPoolFixture : IAsyncLifetime
 
     public ScriptCompiler Compiler { get; } = new();
 
-    public async Task<ScriptOutcome> RunAsync(string code, int timeoutMs = 2000)
+    /// <summary>Compiles and runs the code; with <paramref name="giveUpAfter"/>, the caller stops waiting that long after the run starts.</summary>
+    public async Task<ScriptOutcome> RunAsync(string code, int timeoutMs = 2000, TimeSpan? giveUpAfter = null)
     {
         var compiled = Compiler.Compile(ScriptKind.Webhook, code);
         Assert.True(compiled.Image is not null, string.Join(" | ", compiled.Errors));
+        using var giveUp = new CancellationTokenSource(giveUpAfter ?? Timeout.InfiniteTimeSpan);
         return await Pool.RunAsync(compiled.Image, new ScriptInvocation
         {
             CallId = Guid.CreateVersion7(),
@@ -43,7 +45,7 @@ public sealed class WorkerPoolFixture : IAsyncLifetime
             Query = new Dictionary<string, string>(),
             Variables = new Dictionary<string, string>(),
             Secrets = new Dictionary<string, string> { ["s"] = "secret-value-1" },
-        }, CancellationToken.None);
+        }, giveUp.Token);
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -103,5 +105,26 @@ public sealed class WorkerPoolTests(WorkerPoolFixture workers) : IClassFixture<W
         Assert.Equal("still serving", next.Message);
         // The 1 s recovery figure is measured in bench/; here only a hang would fail.
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the next call took {clock.Elapsed.TotalMilliseconds:F0} ms");
+    }
+
+    [Fact]
+    public async Task A_caller_that_gives_up_gets_its_answer_at_once_and_the_worker_is_kept()
+    {
+        await workers.RunAsync("result.message = \"warm\";");
+        var started = workers.Pool.ProcessesStarted;
+        var clock = Stopwatch.StartNew();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => workers.RunAsync(
+            "var end = DateTime.UtcNow.AddMilliseconds(1500); while (DateTime.UtcNow < end) { }", giveUpAfter: TimeSpan.FromMilliseconds(100)));
+        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(1200), $"the caller waited {clock.Elapsed.TotalMilliseconds:F0} ms");
+
+        // The abandoned run ends within its limit and its worker serves again: no process was started.
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal("again", (await workers.RunAsync("result.message = \"again\";")).Message);
+        }
+
+        await Task.Delay(1500);
+        Assert.Equal(started, workers.Pool.ProcessesStarted);
     }
 }
