@@ -124,7 +124,6 @@ public sealed class WebhookCallsConsumerDefinition : ConsumerDefinition<WebhookC
         if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
             rabbit.PrefetchCount = ConcurrentBatches * 2;
-            rabbit.SetQuorumQueue();
         }
     }
 }
