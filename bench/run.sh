@@ -68,33 +68,6 @@ for _ in $(seq 1 50); do
     sleep 0.2
 done
 
-# Tower's processes by component (services, script workers, PostgreSQL, RabbitMQ), for CPU time and memory.
-COMPONENTS='[("script workers", r"tower-script-worker"), ("Tower.Gateway", r"Tower\.Gateway\.dll"), ("Tower.Auth", r"Tower\.Auth\.dll"),
- ("Tower.Executor", r"Tower\.Executor\.dll"), ("Tower.Logging", r"Tower\.Logging\.dll"), ("Tower.Admin", r"Tower\.Admin\.dll"),
- ("PostgreSQL", r"postgres"), ("RabbitMQ", r"beam\.smp|epmd|erl_child|rabbit")]'
-export COMPONENTS
-
-# CPU time (user + system, clock ticks) of each component, one "name<TAB>ticks" line each.
-cpu_ticks() {
-    python3 - <<'PY'
-import ast, os, re
-kinds = ast.literal_eval(os.environ["COMPONENTS"])
-ticks = {name: 0 for name, _ in kinds}
-for pid in filter(str.isdigit, os.listdir("/proc")):
-    try:
-        command = open(f"/proc/{pid}/cmdline").read().replace("\0", " ")
-        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    except OSError:
-        continue
-    for name, pattern in kinds:
-        if re.search(pattern, command):
-            ticks[name] += int(fields[11]) + int(fields[12])
-            break
-for name, value in ticks.items():
-    print(f"{name}\t{value}")
-PY
-}
-
 wrk_run() { # url seconds -> "requests/s requests non2xx errors p50 p90 p99 max"
     wrk -t1 -c32 -d"$2"s --latency -s "$DATA/post.lua" "$1" > "$DATA/wrk.out"
     python3 - "$DATA/wrk.out" <<'PY'
@@ -121,9 +94,9 @@ ANSWERED=$(( 1 + WARM_N ))
 
 echo "bench: saturation, ${SECONDS_PER_RUN} s each"
 read -r FLOOR_RPS FLOOR_N FLOOR_NON2XX FLOOR_ERR FLOOR_P50 FLOOR_P90 FLOOR_P99 FLOOR_MAX <<< "$(wrk_run "$FLOOR_URL" "$SECONDS_PER_RUN")"
-cpu_ticks > "$DATA/cpu.before"
+python3 bench/components.py cpu > "$DATA/cpu.before"
 read -r RPS N NON2XX ERR P50 P90 P99 MAX <<< "$(wrk_run "$GATEWAY_URL" "$SECONDS_PER_RUN")"
-cpu_ticks > "$DATA/cpu.after"
+python3 bench/components.py cpu > "$DATA/cpu.after"
 ANSWERED=$(( ANSWERED + N ))
 # µs of CPU per call: the total, then each component's share.
 read -r CPU_US_PER_CALL CPU_SPLIT <<< "$(python3 - "$DATA/cpu.before" "$DATA/cpu.after" "$N" "$(getconf CLK_TCK)" <<'PY'
@@ -167,27 +140,5 @@ printf '| CPU per call (services, workers, PostgreSQL, RabbitMQ) | %s µs: %s |\
 printf '%s' "$RATES"
 printf '| log completeness | %s calls answered, %s records stored, %s distinct ids |\n' "$ANSWERED" "$STORED" "$DISTINCT"
 echo
-# Memory per component: RSS (what top shows) and PSS, which shares each shared page (PostgreSQL's
-# shared buffers, the .NET runtime's files) among the processes that map it, so that the total
-# is not counted once per process.
-echo "Memory (MB):"
-python3 - <<'PY'
-import ast, os, re
-kinds = ast.literal_eval(os.environ["COMPONENTS"])
-totals = {name: [0, 0] for name, _ in kinds}
-for pid in filter(str.isdigit, os.listdir("/proc")):
-    try:
-        command = open(f"/proc/{pid}/cmdline").read().replace("\0", " ")
-        rollup = open(f"/proc/{pid}/smaps_rollup").read()
-    except OSError:
-        continue
-    for name, pattern in kinds:
-        if re.search(pattern, command):
-            totals[name][0] += int(re.search(r"^Rss:\s+(\d+)", rollup, re.M).group(1))
-            totals[name][1] += int(re.search(r"^Pss:\s+(\d+)", rollup, re.M).group(1))
-            break
-print(f"  {'':16} {'RSS':>6} {'PSS':>6}")
-for name, (rss, pss) in totals.items():
-    print(f"  {name:16} {rss / 1024:6.0f} {pss / 1024:6.0f}")
-print(f"  {'total':16} {sum(v[0] for v in totals.values()) / 1024:6.0f} {sum(v[1] for v in totals.values()) / 1024:6.0f}")
-PY
+echo "Memory (MB; PSS shares shared pages out, see bench/components.py):"
+python3 bench/components.py memory

@@ -111,7 +111,7 @@ internal static class WebhookEndpoint
             catch (ScriptServiceUnavailableException exception)
             {
                 call.Error = exception.Message;
-                Log.ScriptServiceUnavailable(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoint)), call.Id, "Auth", call.Endpoint, exception.Message);
+                LogUnavailable(services, call, "Auth", exception);
                 await FinishAsync(call, services, options, 503, "Authentication service unavailable", CallStatus.Failed, CallStatus.Skipped);
                 return;
             }
@@ -150,7 +150,7 @@ internal static class WebhookEndpoint
         catch (ScriptServiceUnavailableException exception)
         {
             call.Error = exception.Message;
-            Log.ScriptServiceUnavailable(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoint)), call.Id, "Executor", call.Endpoint, exception.Message);
+            LogUnavailable(services, call, "Executor", exception);
             await FinishAsync(call, services, options, 503, "Executor unavailable", CallStatus.Success, CallStatus.Failed);
             return;
         }
@@ -167,6 +167,10 @@ internal static class WebhookEndpoint
     }
 
     /// <summary>Records the call, waits until the record is durable, then answers.</summary>
+    private static void LogUnavailable(IServiceProvider services, CallState call, string service, ScriptServiceUnavailableException exception) =>
+        Log.ScriptServiceUnavailable(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoint)),
+            call.Id, service, call.Endpoint, exception.Message);
+
     private static async Task FinishAsync(CallState call, IServiceProvider services, GatewayOptions options,
         int status, string message, string authenticationStatus, string codeStatus)
     {

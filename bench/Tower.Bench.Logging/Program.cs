@@ -30,9 +30,7 @@ await using var dataSource = NpgsqlDataSource.Create(database);
 
 // Each message is stored in one transaction, so its last record marks it; looking the markers up
 // by primary key costs PostgreSQL little, unlike counting the run's rows while they arrive.
-var markerTimes = new List<DateTime>();
-var markerIds = new List<Guid>();
-async Task<long> StoredMessagesAsync()
+async Task<long> StoredMessagesAsync(List<DateTime> markerTimes, List<Guid> markerIds)
 {
     await using var command = dataSource.CreateCommand(
         "SELECT count(*) FROM webhook_calls WHERE (created_at, id) IN (SELECT * FROM unnest($1::timestamptz[], $2::uuid[]))");
@@ -91,8 +89,8 @@ var logging = drain ? Logging() ?? throw new InvalidOperationException("--drain:
 // publish, or when Logging resumes with --drain.
 async Task<(TimeSpan Published, TimeSpan Stored)> IngestAsync(int count, Process? paused)
 {
-    markerTimes.Clear();
-    markerIds.Clear();
+    var markerTimes = new List<DateTime>();
+    var markerIds = new List<Guid>();
     if (paused is not null)
     {
         Signal(paused, "STOP");
@@ -123,7 +121,7 @@ async Task<(TimeSpan Published, TimeSpan Stored)> IngestAsync(int count, Process
         clock.Restart();
     }
 
-    while (await StoredMessagesAsync() < markerIds.Count)
+    while (await StoredMessagesAsync(markerTimes, markerIds) < markerIds.Count)
     {
         await Task.Delay(100);
     }
