@@ -235,7 +235,7 @@ public sealed partial class CallRecorder : BackgroundService
         try
         {
             using var timeout = new CancellationTokenSource(_publishTimeout);
-            await _services.GetRequiredService<IBus>().Publish(message, timeout.Token);
+            await _services.GetRequiredService<IBus>().Publish(message, Mandatory, timeout.Token);
             return true;
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
@@ -243,6 +243,19 @@ public sealed partial class CallRecorder : BackgroundService
             GatewayTelemetry.PublishFailures.Add(1);
             LogPublishFailed(_logger, exception.Message);
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Without the mandatory flag the broker confirms a message that no queue takes (Logging's queue
+    /// not declared yet on a new system, or deleted) and drops it; with it, the broker returns the
+    /// message, the publish fails and the batch goes to the spill until a queue takes it.
+    /// </summary>
+    private static void Mandatory(PublishContext<WebhookCallsRecorded> context)
+    {
+        if (context.TryGetPayload<RabbitMqSendContext>(out var rabbit))
+        {
+            rabbit.Mandatory = true;
         }
     }
 

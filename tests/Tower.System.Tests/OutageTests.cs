@@ -3,8 +3,9 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using Dapper;
 using Npgsql;
+using RabbitMQ.Client;
 
-// The outage tests stop the broker and kill the gateway: nothing else may run meanwhile.
+// The outage tests stop the broker, unbind Logging's queue and kill the gateway: nothing else may run meanwhile.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
 
 namespace Tower.System.Tests;
@@ -24,6 +25,9 @@ public sealed class TowerOutageCollection : ICollectionFixture<TowerSystem>
 public sealed class OutageTests(TowerSystem tower)
 {
     private static readonly TimeSpan StorageDeadline = TimeSpan.FromSeconds(90);
+
+    /// <summary>Logging's queue and the exchange bound to it, both named after its endpoint.</summary>
+    private const string LoggingQueue = "webhook-calls";
 
     private async Task<string> WebhookAsync()
     {
@@ -121,6 +125,29 @@ public sealed class OutageTests(TowerSystem tower)
         }
 
         Assert.True(load.AnsweredBetween(stopped.AddSeconds(3), restarted) > 0, "No call was answered while the broker was down.");
+        await AssertEachStoredOnceAsync(load.Answered.Select(call => call.Id).ToList());
+    }
+
+    [Fact]
+    public async Task Calls_answered_while_no_queue_takes_their_records_are_all_logged_once_one_does()
+    {
+        // As on a new system before Logging has declared its queue, or after someone deleted it: the
+        // broker accepts the gateway's messages but routes them nowhere.
+        var path = await WebhookAsync();
+        var factory = new ConnectionFactory { Uri = new Uri(tower.RabbitMQ) };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        Load load;
+        await using (load = new Load(tower.Gateway, path, callers: 8).Start())
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            await channel.QueueUnbindAsync(LoggingQueue, LoggingQueue, "");
+            await Task.Delay(TimeSpan.FromSeconds(4));
+            await channel.QueueBindAsync(LoggingQueue, LoggingQueue, "");
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal(0, load.Failed);
         await AssertEachStoredOnceAsync(load.Answered.Select(call => call.Id).ToList());
     }
 
