@@ -44,9 +44,10 @@ var secretsKey = builder.AddParameter("secrets-key", builder.Configuration["TOWE
 var gatewayPort = Port("GatewayPort");
 var adminPort = Port("AdminPort");
 var publicBaseUrl = tower["PublicBaseUrl"] ?? $"http://localhost:{gatewayPort}";
+var traceSampling = TraceSampling.Parse(tower["TraceSampling"]);
 
 IResourceBuilder<ServiceProcessResource> Service<TProject>(string name, int? port = null) where TProject : IProjectMetadata, new() =>
-    builder.AddService<TProject>(name, port ?? LocalLayout.FreePort(), exportTelemetry: dashboard)
+    builder.AddService<TProject>(name, port ?? LocalLayout.FreePort(), exportTelemetry: dashboard, traceSampling)
         .WithHttpHealthCheck("/health")
         .WithEnvironment("Tower__ServiceKey", serviceKey);
 

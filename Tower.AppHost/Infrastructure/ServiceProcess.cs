@@ -23,10 +23,11 @@ internal static class ServiceProcess
 
     /// <summary>
     /// Adds the service of <typeparamref name="TProject"/>, listening on loopback at <paramref name="port"/>;
-    /// its traces, metrics and logs go to the dashboard when <paramref name="exportTelemetry"/>.
+    /// its traces, metrics and logs go to the dashboard when <paramref name="exportTelemetry"/>, the
+    /// traces of a <paramref name="traceSampling"/> share of calls (<see cref="TraceSampling"/>).
     /// </summary>
     public static IResourceBuilder<ServiceProcessResource> AddService<TProject>(this IDistributedApplicationBuilder builder, string name, int port,
-        bool exportTelemetry)
+        bool exportTelemetry, double traceSampling)
         where TProject : IProjectMetadata, new()
     {
         var project = new TProject().ProjectPath;
@@ -39,6 +40,18 @@ internal static class ServiceProcess
             .WithEnvironment("DOTNET_ENVIRONMENT", builder.Environment.EnvironmentName)
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
             .ExcludeFromManifest();
-        return exportTelemetry ? service.WithOtlpExporter() : service;
+        if (!exportTelemetry)
+        {
+            return service;
+        }
+
+        // Aspire's own setting keeps every span (OTEL_TRACES_SAMPLER=always_on); these, set after it,
+        // replace it: the gateway's root span keeps a call with that probability, and every other
+        // service follows the sampled flag its caller propagates.
+        service.WithOtlpExporter();
+        return traceSampling < 1
+            ? service.WithEnvironment("OTEL_TRACES_SAMPLER", "parentbased_traceidratio")
+                .WithEnvironment("OTEL_TRACES_SAMPLER_ARG", traceSampling.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : service;
     }
 }
