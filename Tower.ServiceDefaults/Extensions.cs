@@ -31,8 +31,19 @@ public static class Extensions
         return builder;
     }
 
+    /// <summary>
+    /// Traces, metrics and logs for the OTLP endpoint the launcher names (the dashboard). Without
+    /// one (Tower:Dashboard=false), nothing is collected: spans and measurements nobody exports
+    /// were 2-3% of each service's CPU under load (perf). The meters stay readable by
+    /// dotnet-counters, which listens to them directly.
+    /// </summary>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            return builder;
+        }
+
         var serviceSource = "Tower." + builder.Environment.ApplicationName.Replace("Tower.", "", StringComparison.Ordinal);
 
         builder.Logging.AddOpenTelemetry(logging =>
@@ -53,13 +64,8 @@ public static class Extensions
                     options.Filter = context =>
                         !context.Request.Path.StartsWithSegments(HealthEndpointPath)
                         && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
-                .AddHttpClientInstrumentation());
-
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-        {
-            builder.Services.AddOpenTelemetry().UseOtlpExporter();
-        }
-
+                .AddHttpClientInstrumentation())
+            .UseOtlpExporter();
         return builder;
     }
 
