@@ -166,11 +166,11 @@ internal static class WebhookEndpoint
         await FinishAsync(call, services, options, httpStatus, answer, CallStatus.Success, codeStatus);
     }
 
-    /// <summary>Records the call, waits until the record is durable, then answers.</summary>
     private static void LogUnavailable(IServiceProvider services, CallState call, string service, ScriptServiceUnavailableException exception) =>
         Log.ScriptServiceUnavailable(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoint)),
             call.Id, service, call.Endpoint, exception.Message);
 
+    /// <summary>Records the call, waits until the record is durable, then answers.</summary>
     private static async Task FinishAsync(CallState call, IServiceProvider services, GatewayOptions options,
         int status, string message, string authenticationStatus, string codeStatus)
     {
