@@ -18,7 +18,7 @@ public abstract class ScriptGlobals
     public ReadOnlyMemory<byte> raw_body { get; init; }
     public IReadOnlyDictionary<string, string> variables { get; init; } = EmptyMap;
     public IReadOnlyDictionary<string, string> secrets { get; init; } = EmptyMap;
-    public ScriptLog log { get; } = new();
+    public ScriptLog log { get; internal init; } = new(ScriptOutput.MaxLogLineLength);
 
     internal static readonly IReadOnlyDictionary<string, string> EmptyMap =
         new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase).AsReadOnly();
@@ -63,15 +63,31 @@ public sealed class AuthenticatorResult
 
 public sealed record ScriptUser(string login, string group);
 
-/// <summary>Lines a script writes; at most 100 lines of at most 1,000 characters each are kept.</summary>
+/// <summary>
+/// Lines a script writes: at most 100 are kept (later ones are dropped, the call goes on), each
+/// masked and cut to 1,000 characters when the call ends.
+/// </summary>
 public sealed class ScriptLog
 {
     public const int MaxLines = 100;
-    public const int MaxLineLength = 1000;
 
-    private readonly List<string> _lines = [];
+    private readonly List<ScriptLogLine> _lines = [];
+    private readonly int _keep;
 
-    public IReadOnlyList<string> Lines => _lines;
+    /// <param name="keep">How much of each text to hold until it is masked (<see cref="ScriptOutput.LogTextToKeep"/>).</param>
+    internal ScriptLog(int keep) => _keep = keep;
+
+    /// <summary>The lines so far (work a script left running may still be adding some).</summary>
+    internal ScriptLogLine[] Lines
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return [.. _lines];
+            }
+        }
+    }
 
     public void info(string? text) => Add("INFO", text);
     public void warning(string? text) => Add("WARNING", text);
@@ -79,12 +95,13 @@ public sealed class ScriptLog
 
     private void Add(string level, string? text)
     {
-        if (_lines.Count >= MaxLines)
+        text ??= "";
+        lock (_lines)
         {
-            return;
+            if (_lines.Count < MaxLines)
+            {
+                _lines.Add(new ScriptLogLine(level, text.Length > _keep ? text[.._keep] : text));
+            }
         }
-
-        var line = $"{level}: {text}";
-        _lines.Add(line.Length > MaxLineLength ? line[..MaxLineLength] : line);
     }
 }

@@ -8,12 +8,16 @@ namespace Tower.Scripting;
 /// <summary>
 /// Inserts <c>global::Tower.Scripting.ScriptGuard.Check();</c> at the top of every loop body,
 /// catch block, goto and method-like body (expression bodies become blocks), so that the
-/// deadline and the stack depth are checked wherever a script can spend unbounded time.
+/// deadline and the stack depth are checked wherever a script can spend unbounded time; and
+/// brackets every async body with <c>ScriptGuard.Enter()</c> and, in a <c>finally</c>,
+/// <c>ScriptGuard.Exit()</c>, so that work a call leaves running is seen when the call ends.
 /// Runs on the script's original tree, with its semantic model, after the sandbox accepted it.
 /// </summary>
 internal sealed class GuardRewriter(SemanticModel model) : CSharpSyntaxRewriter
 {
     private static readonly StatementSyntax Check = ParseStatement("global::Tower.Scripting.ScriptGuard.Check();");
+    private static readonly StatementSyntax Enter = ParseStatement("global::Tower.Scripting.ScriptGuard.Enter();");
+    private static readonly FinallyClauseSyntax Exit = FinallyClause(Block(ParseStatement("global::Tower.Scripting.ScriptGuard.Exit();")));
 
     public static SyntaxTree Rewrite(SyntaxTree tree, SemanticModel model)
     {
@@ -106,7 +110,9 @@ internal sealed class GuardRewriter(SemanticModel model) : CSharpSyntaxRewriter
             return visited;
         }
 
-        var getter = AccessorDeclaration(SyntaxKind.GetAccessorDeclaration, Block(Check, ReturnStatement(visited.ExpressionBody.Expression)));
+        var expression = visited.ExpressionBody.Expression;
+        var value = expression is ThrowExpressionSyntax thrown ? ThrowStatement(thrown.Expression) : (StatementSyntax)ReturnStatement(expression);
+        var getter = AccessorDeclaration(SyntaxKind.GetAccessorDeclaration, Block(Check, value));
         return visited.WithExpressionBody(null).WithSemicolonToken(default).WithAccessorList(AccessorList(SingletonList(getter)));
     }
 
@@ -127,29 +133,38 @@ internal sealed class GuardRewriter(SemanticModel model) : CSharpSyntaxRewriter
     public override SyntaxNode? VisitAnonymousMethodExpression(AnonymousMethodExpressionSyntax node)
     {
         var visited = (AnonymousMethodExpressionSyntax)base.VisitAnonymousMethodExpression(node)!;
-        return visited.WithBlock(visited.Block.WithStatements(visited.Block.Statements.Insert(0, Check)));
+        return visited.WithBlock(GuardedBody(visited.Block, null, model.GetSymbolInfo(node).Symbol as IMethodSymbol));
     }
 
     private static StatementSyntax Guarded(StatementSyntax body) =>
         body is BlockSyntax block ? block.WithStatements(block.Statements.Insert(0, Check)) : Block(Check, body);
 
-    /// <summary>A block body that starts with the check; an expression body becomes <c>return expr;</c> or <c>expr;</c>.</summary>
+    /// <summary>
+    /// A block body that starts with the check (an expression body becomes <c>return expr;</c>,
+    /// <c>expr;</c> or <c>throw e;</c>); an async body is also counted from its start to its end.
+    /// </summary>
     private static BlockSyntax GuardedBody(BlockSyntax? block, ExpressionSyntax? expression, IMethodSymbol? method)
     {
-        if (block is not null)
-        {
-            return block.WithStatements(block.Statements.Insert(0, Check));
-        }
-
-        if (method is null)
+        if (block is null && method is null)
         {
             // Unbound (the compiler will report it); leave the expression as it is.
             return Block(ReturnStatement(expression));
         }
 
+        var body = block?.WithStatements(block.Statements.Insert(0, Check)) ?? Block(Check, ExpressionBody(expression!, method!));
+        return method is { IsAsync: true } ? Block(Enter, TryStatement(body, default, Exit)) : body;
+    }
+
+    private static StatementSyntax ExpressionBody(ExpressionSyntax expression, IMethodSymbol method)
+    {
+        if (expression is ThrowExpressionSyntax thrown)
+        {
+            return ThrowStatement(thrown.Expression);
+        }
+
         var returnsNothing = method.ReturnsVoid
             || method.MethodKind is MethodKind.Constructor or MethodKind.PropertySet or MethodKind.EventAdd or MethodKind.EventRemove
             || (method.IsAsync && method.ReturnType is INamedTypeSymbol { IsGenericType: false, Name: "Task" or "ValueTask" });
-        return Block(Check, returnsNothing ? ExpressionStatement(expression!) : ReturnStatement(expression));
+        return returnsNothing ? ExpressionStatement(expression) : ReturnStatement(expression);
     }
 }

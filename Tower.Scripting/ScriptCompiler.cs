@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Runtime.Loader;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Tower.Scripting.Sandbox;
 
 namespace Tower.Scripting;
 
@@ -53,14 +54,12 @@ public sealed class ScriptCompiler
         _cache.TryGetValue(hash, out var entry) && entry.IsValueCreated ? entry.Value.Image : null;
 
     /// <summary>
-    /// Checks code without keeping the compiled form, as the Admin API does at save time:
-    /// compile errors first, then every refusal of the sandbox.
+    /// Checks code without keeping the compiled form, as the Admin API does at save time: the
+    /// sandbox's refusals, compile errors, and then the same guarded compilation a run uses, so
+    /// that code which saves also runs.
     /// </summary>
-    public static IReadOnlyList<ScriptDiagnostic> Validate(ScriptKind kind, string code)
-    {
-        var compilation = CreateCompilation(kind, Parse(code), "TowerValidation");
-        return Check(compilation);
-    }
+    public static IReadOnlyList<ScriptDiagnostic> Validate(ScriptKind kind, string code) =>
+        CompileNew(ScriptIdentity.Of(kind, code), kind, code).Errors;
 
     /// <summary>The sandbox's refusals first (they name what is forbidden), then compile errors.</summary>
     private static IReadOnlyList<ScriptDiagnostic> Check(CSharpCompilation compilation)
@@ -87,7 +86,9 @@ public sealed class ScriptCompiler
         var emitted = compilation.Emit(image);
         if (!emitted.Success)
         {
-            return new CompileResult(null, Errors(emitted.Diagnostics));
+            // What compiles as written but not with its guards (an expression-tree lambda, say) could never run.
+            var cannotRun = Errors(emitted.Diagnostics).Select(error => error with { Message = "this construct cannot run in a script: " + error.Message });
+            return new CompileResult(null, [.. cannotRun]);
         }
 
         var entryPoint = compilation.GetEntryPoint(CancellationToken.None)

@@ -7,40 +7,51 @@ namespace Tower.Scripting;
 public sealed class ScriptDeadlineException() : Exception("The script ran past its time limit.");
 
 /// <summary>
-/// The cooperative half of a script's time limit. The compiler inserts a call to
-/// <see cref="Check"/> at the top of every loop body, catch block, goto and method-like body of
-/// a script, so a script that loops, recurses or swallows exceptions stops at its deadline and
-/// never exhausts the stack. (A single long framework call cannot be interrupted this way; the
-/// worker process that runs the script is killed and replaced for that.)
+/// What the compiler weaves into every script (<see cref="GuardRewriter"/>). <see cref="Check"/>
+/// stands at the top of every loop body, catch block, goto and method-like body, so a script
+/// that loops, recurses or swallows exceptions stops at its deadline and never exhausts the
+/// stack (a single long framework call cannot be interrupted this way; the worker process that
+/// runs it is killed and replaced for that). <see cref="Enter"/> and <see cref="Exit"/> bracket
+/// every async body of a script, so the run knows whether work it started is still going when
+/// the script itself has ended.
 /// </summary>
 public static class ScriptGuard
 {
-    private static readonly AsyncLocal<long> Deadline = new();
+    private static readonly AsyncLocal<ScriptRun?> Current = new();
 
-    /// <summary>Sets the deadline of the script run on the current flow.</summary>
-    public static void Begin(TimeSpan limit) => Deadline.Value = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
+    /// <summary>Starts a run on the current flow; everything the script starts from here flows with it.</summary>
+    internal static ScriptRun Begin(TimeSpan limit)
+    {
+        var run = new ScriptRun(Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency));
+        Current.Value = run;
+        return run;
+    }
 
     /// <summary>The time left to the current run's deadline (ten seconds when no run is on this flow).</summary>
     public static TimeSpan Remaining()
     {
-        var deadline = Deadline.Value;
-        if (deadline == 0)
+        if (Current.Value is not { } run)
         {
             return TimeSpan.FromSeconds(10);
         }
 
-        var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+        var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), run.Deadline);
         return left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1);
     }
 
     public static void Check()
     {
-        var deadline = Deadline.Value;
-        if (deadline != 0 && Stopwatch.GetTimestamp() > deadline)
+        if (Current.Value is { } run && Stopwatch.GetTimestamp() > run.Deadline)
         {
             throw new ScriptDeadlineException();
         }
 
         RuntimeHelpers.EnsureSufficientExecutionStack();
     }
+
+    /// <summary>An async body of the script starts.</summary>
+    public static void Enter() => Current.Value?.Enter();
+
+    /// <summary>An async body of the script has ended, however it ended.</summary>
+    public static void Exit() => Current.Value?.Exit();
 }

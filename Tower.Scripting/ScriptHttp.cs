@@ -56,7 +56,7 @@ public sealed class ScriptHttp
     private static readonly Lazy<HashSet<IPAddress>> OwnAddresses = new(ReadOwnAddresses);
 
     /// <summary>Sets the policy of this process (the worker's parent sends it when the worker starts).</summary>
-    public static void Configure(ScriptHttpPolicy policy)
+    internal static void Configure(ScriptHttpPolicy policy)
     {
         _policy = policy;
         _allowedHosts = new HashSet<string>(policy.AllowedHosts, StringComparer.OrdinalIgnoreCase);
@@ -73,6 +73,21 @@ public sealed class ScriptHttp
 
     public async Task<ScriptHttpResponse> send(string method, string url, string? body = null, string? content_type = null,
         IReadOnlyDictionary<string, string>? headers = null)
+    {
+        // A request the script does not await is work left running when the call ends.
+        ScriptGuard.Enter();
+        try
+        {
+            return await SendAsync(method, url, body, content_type, headers);
+        }
+        finally
+        {
+            ScriptGuard.Exit();
+        }
+    }
+
+    private static async Task<ScriptHttpResponse> SendAsync(string method, string url, string? body, string? content_type,
+        IReadOnlyDictionary<string, string>? headers)
     {
         using var deadline = new CancellationTokenSource(ScriptGuard.Remaining());
         var target = Parse(url);

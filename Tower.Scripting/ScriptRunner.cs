@@ -8,36 +8,37 @@ namespace Tower.Scripting;
 /// <summary>Runs one compiled script for one call and reports how it ended.</summary>
 public static class ScriptRunner
 {
-    private const string Mask = "*****";
-
-    public static async Task<ScriptOutcome> RunAsync(CompiledScript script, ScriptInvocation call)
+    public static async Task<ScriptRunResult> RunAsync(CompiledScript script, ScriptInvocation call)
     {
         var started = Stopwatch.GetTimestamp();
         var globals = CreateGlobals(script.Kind, call);
         var limit = TimeSpan.FromMilliseconds(call.TimeoutMs);
-        var run = Task.Run(() =>
+        ScriptRun? run = null;
+        var task = Task.Run(() =>
         {
-            ScriptGuard.Begin(limit);
+            run = ScriptGuard.Begin(limit);
             return script.RunAsync(globals);
         });
+        ScriptOutcome outcome;
         try
         {
-            await run.WaitAsync(limit);
+            await task.WaitAsync(limit);
+            outcome = Outcome(ScriptRunStatus.Completed, globals, call, started, error: null);
         }
         catch (Exception exception) when (exception is TimeoutException or ScriptDeadlineException)
         {
-            return Outcome(ScriptRunStatus.TimedOut, globals, call, started, $"The script ran past its limit of {call.TimeoutMs} ms.");
+            outcome = Outcome(ScriptRunStatus.TimedOut, globals, call, started, $"The script ran past its limit of {call.TimeoutMs} ms.");
         }
         catch (InsufficientExecutionStackException)
         {
-            return Outcome(ScriptRunStatus.Failed, globals, call, started, "The script recursed too deeply.");
+            outcome = Outcome(ScriptRunStatus.Failed, globals, call, started, "The script recursed too deeply.");
         }
         catch (Exception exception)
         {
-            return Outcome(ScriptRunStatus.Failed, globals, call, started, Describe(exception));
+            outcome = Outcome(ScriptRunStatus.Failed, globals, call, started, Describe(exception));
         }
 
-        return Outcome(ScriptRunStatus.Completed, globals, call, started, error: null);
+        return new ScriptRunResult(outcome, LeftWorkBehind: !task.IsCompleted || run is null || run.HasWorkRunning);
     }
 
     /// <summary>The exception and its inner ones, for the call log.</summary>
@@ -56,7 +57,7 @@ public static class ScriptRunner
     public static ScriptOutcome CompileFailure(ScriptInvocation call, IReadOnlyList<ScriptDiagnostic> errors) => new()
     {
         Status = ScriptRunStatus.Failed,
-        Error = MaskSecrets("The code does not compile: " + string.Join("; ", errors), call.Secrets),
+        Error = ScriptOutput.Clean("The code does not compile: " + string.Join("; ", errors), call.Secrets, ScriptOutput.MaxMessageLength),
     };
 
     private static ScriptGlobals CreateGlobals(ScriptKind kind, ScriptInvocation call)
@@ -67,30 +68,32 @@ public static class ScriptRunner
         var variables = ReadOnly(call.Variables, StringComparer.Ordinal);
         var secrets = ReadOnly(call.Secrets, StringComparer.Ordinal);
         var rawData = Encoding.UTF8.GetString(call.Body);
+        var log = new ScriptLog(ScriptOutput.LogTextToKeep(call.Secrets.Values.Select(value => value.Length).DefaultIfEmpty(0).Max()));
         return kind == ScriptKind.Webhook
             ? new WebhookGlobals
             {
                 payload = payload, headers = headers, query = query, raw_data = rawData, raw_body = call.Body,
-                variables = variables, secrets = secrets, user = new ScriptUser(call.RunAsUser, call.RunAsGroup),
+                variables = variables, secrets = secrets, log = log, user = new ScriptUser(call.RunAsUser, call.RunAsGroup),
             }
             : new AuthenticatorGlobals
             {
                 payload = payload, headers = headers, query = query, raw_data = rawData, raw_body = call.Body,
-                variables = variables, secrets = secrets,
+                variables = variables, secrets = secrets, log = log,
             };
     }
 
     private static IReadOnlyDictionary<string, string> ReadOnly(IReadOnlyDictionary<string, string> source, StringComparer comparer) =>
         new Dictionary<string, string>(source, comparer).AsReadOnly();
 
+    /// <summary>What the script left in its globals, masked and capped; nothing of it is read after a failure but the log.</summary>
     private static ScriptOutcome Outcome(ScriptRunStatus status, ScriptGlobals globals, ScriptInvocation call, long started, string? error)
     {
         var secrets = call.Secrets;
         var outcome = new ScriptOutcome
         {
             Status = status,
-            Log = globals.log.Lines.Select(line => MaskSecrets(line, secrets)).ToList(),
-            Error = error is null ? null : MaskSecrets(error, secrets),
+            Log = [.. globals.log.Lines.Select(line => $"{line.Level}: {ScriptOutput.Clean(line.Text, secrets, ScriptOutput.MaxLogLineLength)}")],
+            Error = ScriptOutput.Clean(error, secrets, ScriptOutput.MaxMessageLength),
             DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
         };
         if (status != ScriptRunStatus.Completed)
@@ -103,34 +106,15 @@ public static class ScriptRunner
             WebhookGlobals webhook => outcome with
             {
                 ExitCode = webhook.result?.exit_code ?? 0,
-                Message = MaskSecrets(webhook.result?.message, secrets),
+                Message = ScriptOutput.Clean(webhook.result?.message, secrets, ScriptOutput.MaxMessageLength),
             },
             AuthenticatorGlobals authenticator => outcome with
             {
                 Allowed = authenticator.result?.allowed ?? false,
                 HttpCode = authenticator.result?.http_code,
-                Message = MaskSecrets(authenticator.result?.message, secrets),
+                Message = ScriptOutput.Clean(authenticator.result?.message, secrets, ScriptOutput.MaxMessageLength),
             },
             _ => outcome,
         };
-    }
-
-    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(text))]
-    private static string? MaskSecrets(string? text, IReadOnlyDictionary<string, string> secrets)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return text;
-        }
-
-        foreach (var value in secrets.Values)
-        {
-            if (value.Length > 0)
-            {
-                text = text.Replace(value, Mask, StringComparison.Ordinal);
-            }
-        }
-
-        return text;
     }
 }

@@ -48,10 +48,21 @@ public static class ScriptWorker
                 case WorkerProtocol.Run:
                     var hash = reader.ReadString();
                     var call = WorkerCodec.ReadInvocation(reader);
-                    var outcome = scripts.TryGetValue(hash, out var script)
+                    var run = scripts.TryGetValue(hash, out var script)
                         ? await ScriptRunner.RunAsync(script, call)
-                        : new ScriptOutcome { Status = ScriptRunStatus.Failed, Error = $"The worker has no script {hash}." };
-                    await WorkerProtocol.WriteAsync(output, WorkerProtocol.Build(WorkerProtocol.Outcome, writer => WorkerCodec.Write(writer, outcome)), CancellationToken.None);
+                        : new ScriptRunResult(new ScriptOutcome { Status = ScriptRunStatus.Failed, Error = $"The worker has no script {hash}." }, false);
+                    await WorkerProtocol.WriteAsync(output, WorkerProtocol.Build(WorkerProtocol.Outcome, writer =>
+                    {
+                        writer.Write(run.LeftWorkBehind);
+                        WorkerCodec.Write(writer, run.Outcome);
+                    }), CancellationToken.None);
+
+                    // Work the call left running must not run on into another call: this process ends here.
+                    if (run.LeftWorkBehind)
+                    {
+                        return 0;
+                    }
+
                     break;
                 default:
                     return 2;

@@ -9,7 +9,8 @@ namespace Tower.Scripting.Workers;
 /// The worker processes of one Auth or Executor instance. A call takes an idle worker, runs, and
 /// gives it back. A worker that runs past the script's limit plus a grace is killed; one that
 /// crashes (stack overflow, out of memory, exit) fails only its call; either way a fresh worker
-/// takes its place. After a timed-out call the worker is replaced too, since a runaway may linger.
+/// takes its place. After a timed-out call, or one whose script left work running, the worker is
+/// replaced too: nothing a call started may run on into another call.
 /// </summary>
 public sealed partial class WorkerPool : IAsyncDisposable
 {
@@ -60,10 +61,10 @@ public sealed partial class WorkerPool : IAsyncDisposable
     private async Task<ScriptOutcome> RunOnAsync(WorkerProcess worker, ScriptImage image, ScriptInvocation call)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(call.TimeoutMs) + _options.KillGrace);
-        ScriptOutcome outcome;
+        ScriptRunResult run;
         try
         {
-            outcome = await worker.RunAsync(image, call, deadline.Token);
+            run = await worker.RunAsync(image, call, deadline.Token);
         }
         catch (OperationCanceledException)
         {
@@ -78,8 +79,13 @@ public sealed partial class WorkerPool : IAsyncDisposable
             return new ScriptOutcome { Status = ScriptRunStatus.Failed, Error = "The script crashed its worker process (stack overflow, out of memory or exit)." };
         }
 
-        if (outcome.Status == ScriptRunStatus.TimedOut)
+        if (run.Outcome.Status == ScriptRunStatus.TimedOut || run.LeftWorkBehind)
         {
+            if (run.LeftWorkBehind)
+            {
+                LogLeftWorkBehind(_logger, call.CallId);
+            }
+
             Retire(worker);
         }
         else
@@ -87,7 +93,7 @@ public sealed partial class WorkerPool : IAsyncDisposable
             _idle.Writer.TryWrite(worker);
         }
 
-        return outcome;
+        return run.Outcome;
     }
 
     private void Retire(WorkerProcess worker)
@@ -164,6 +170,9 @@ public sealed partial class WorkerPool : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: the script's worker crashed ({Reason}); replaced")]
     private static partial void LogCrashed(ILogger logger, Guid callId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: the script left work running after it ended; its worker was retired")]
+    private static partial void LogLeftWorkBehind(ILogger logger, Guid callId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A script worker could not start or warm up: {Reason}; retrying in 1 s")]
     private static partial void LogStartFailed(ILogger logger, string reason);

@@ -69,8 +69,11 @@ internal sealed class WorkerProcess : IDisposable
             writer.Write(options.HttpMaxResponseBytes);
         }), cancellationToken);
 
-    /// <summary>Runs one call; throws <see cref="IOException"/> or <see cref="EndOfStreamException"/> when the worker dies.</summary>
-    public async Task<ScriptOutcome> RunAsync(ScriptImage image, ScriptInvocation call, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one call; throws <see cref="IOException"/> or <see cref="EndOfStreamException"/> when
+    /// the worker dies. A result that left work behind comes from a worker that has ended itself.
+    /// </summary>
+    public async Task<ScriptRunResult> RunAsync(ScriptImage image, ScriptInvocation call, CancellationToken cancellationToken)
     {
         await EnsureLoadedAsync(image, cancellationToken);
         await WorkerProtocol.WriteAsync(_input, WorkerProtocol.Build(WorkerProtocol.Run, writer =>
@@ -86,7 +89,8 @@ internal sealed class WorkerProcess : IDisposable
             throw new InvalidDataException("The script worker sent an unexpected frame.");
         }
 
-        return WorkerCodec.ReadOutcome(reader);
+        var leftWorkBehind = reader.ReadBoolean();
+        return new ScriptRunResult(WorkerCodec.ReadOutcome(reader), leftWorkBehind);
     }
 
     private async Task EnsureLoadedAsync(ScriptImage image, CancellationToken cancellationToken)

@@ -30,7 +30,7 @@ public class ScriptEngineTests
     {
         var compiled = Compiler.Compile(kind, code);
         Assert.Empty(compiled.Errors);
-        return await ScriptRunner.RunAsync(compiled.Image!.Load(), call);
+        return (await ScriptRunner.RunAsync(compiled.Image!.Load(), call)).Outcome;
     }
 
     [Fact]

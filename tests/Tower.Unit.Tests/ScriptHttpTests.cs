@@ -85,7 +85,7 @@ public sealed class ScriptHttpTests(LocalWebServer server) : IClassFixture<Local
     {
         var compiled = Compiler.Compile(ScriptKind.Webhook, code);
         Assert.True(compiled.Image is not null, string.Join(" | ", compiled.Errors));
-        return await ScriptRunner.RunAsync(compiled.Image.Load(), new ScriptInvocation
+        return (await ScriptRunner.RunAsync(compiled.Image.Load(), new ScriptInvocation
         {
             CallId = Guid.CreateVersion7(),
             CodeHash = compiled.Image.Hash,
@@ -97,7 +97,7 @@ public sealed class ScriptHttpTests(LocalWebServer server) : IClassFixture<Local
             Query = new Dictionary<string, string>(),
             Variables = new Dictionary<string, string>(),
             Secrets = new Dictionary<string, string>(),
-        });
+        })).Outcome;
     }
 
     [Theory]
