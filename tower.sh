@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-SYSTEM_PACKAGES=(postgresql rabbitmq-server)
+# bubblewrap confines the script workers (their own namespaces: no network, no view of the services).
+SYSTEM_PACKAGES=(postgresql rabbitmq-server bubblewrap)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -15,6 +16,7 @@ install_system_packages() {
     local missing=()
     [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
     compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
+    [ -x /usr/bin/bwrap ] || missing+=(bubblewrap)
     if [ ${#missing[@]} -gt 0 ]; then
         echo "Tower: installing ${missing[*]} with apt-get"
         as_root apt-get update -qq

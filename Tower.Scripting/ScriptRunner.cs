@@ -42,7 +42,7 @@ public static class ScriptRunner
     }
 
     /// <summary>The exception and its inner ones, for the call log.</summary>
-    private static string Describe(Exception exception)
+    internal static string Describe(Exception exception)
     {
         var text = new StringBuilder();
         for (var current = exception; current is not null; current = current.InnerException)

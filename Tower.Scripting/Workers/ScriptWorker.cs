@@ -5,8 +5,9 @@ namespace Tower.Scripting.Workers;
 
 /// <summary>
 /// The worker side: a process that loads compiled scripts (no compiler inside) and runs one call
-/// at a time for its parent service, with a capped heap, an empty environment and, where the
-/// service runs as root, an unprivileged user. Auth and Executor start it as
+/// at a time for its parent service, confined by <see cref="WorkerSandbox"/>: no network (the
+/// <c>http</c> global asks the service over the pipe), an unprivileged user, a capped heap and
+/// an empty environment. Auth and Executor start it as
 /// <c>dotnet &lt;service&gt;.dll --tower-script-worker</c>.
 /// </summary>
 public static class ScriptWorker
@@ -19,7 +20,25 @@ public static class ScriptWorker
     {
         await using var input = Console.OpenStandardInput();
         await using var output = Console.OpenStandardOutput();
+        var writes = new SemaphoreSlim(1, 1);
+        async Task SendAsync(byte[] frame)
+        {
+            await writes.WaitAsync();
+            try
+            {
+                await WorkerProtocol.WriteAsync(output, frame, CancellationToken.None);
+            }
+            finally
+            {
+                writes.Release();
+            }
+        }
+
+        var http = new WorkerHttpBridge(SendAsync);
+        ScriptHttp.Transport = http;
         var scripts = new Dictionary<string, CompiledScript>(StringComparer.Ordinal);
+
+        // The loop keeps reading while a call runs: the answers to its http requests arrive here.
         while (await WorkerProtocol.ReadAsync(input, CancellationToken.None) is { } frame)
         {
             using var reader = new BinaryReader(new MemoryStream(frame), Encoding.UTF8);
@@ -29,15 +48,6 @@ public static class ScriptWorker
                     var image = new ScriptImage(reader.ReadString(), (ScriptKind)reader.ReadByte(), reader.ReadBytes(), reader.ReadString(), reader.ReadString());
                     scripts[image.Hash] = image.Load();
                     break;
-                case WorkerProtocol.Configure:
-                    var hosts = new string[reader.ReadInt32()];
-                    for (var i = 0; i < hosts.Length; i++)
-                    {
-                        hosts[i] = reader.ReadString();
-                    }
-
-                    ScriptHttp.Configure(new ScriptHttpPolicy(hosts, reader.ReadInt32()));
-                    break;
                 case WorkerProtocol.Unload:
                     if (scripts.Remove(reader.ReadString(), out var unloaded))
                     {
@@ -46,23 +56,11 @@ public static class ScriptWorker
 
                     break;
                 case WorkerProtocol.Run:
-                    var hash = reader.ReadString();
-                    var call = WorkerCodec.ReadInvocation(reader);
-                    var run = scripts.TryGetValue(hash, out var script)
-                        ? await ScriptRunner.RunAsync(script, call)
-                        : new ScriptRunResult(new ScriptOutcome { Status = ScriptRunStatus.Failed, Error = $"The worker has no script {hash}." }, false);
-                    await WorkerProtocol.WriteAsync(output, WorkerProtocol.Build(WorkerProtocol.Outcome, writer =>
-                    {
-                        writer.Write(run.LeftWorkBehind);
-                        WorkerCodec.Write(writer, run.Outcome);
-                    }), CancellationToken.None);
-
-                    // Work the call left running must not run on into another call: this process ends here.
-                    if (run.LeftWorkBehind)
-                    {
-                        return 0;
-                    }
-
+                    var script = scripts.GetValueOrDefault(reader.ReadString());
+                    _ = AnswerAsync(script, WorkerCodec.ReadInvocation(reader), SendAsync);
+                    break;
+                case WorkerProtocol.HttpAnswer:
+                    http.Complete(reader);
                     break;
                 default:
                     return 2;
@@ -70,5 +68,23 @@ public static class ScriptWorker
         }
 
         return 0;
+    }
+
+    private static async Task AnswerAsync(CompiledScript? script, ScriptInvocation call, Func<byte[], Task> send)
+    {
+        var run = script is not null
+            ? await ScriptRunner.RunAsync(script, call)
+            : new ScriptRunResult(new ScriptOutcome { Status = ScriptRunStatus.Failed, Error = $"The worker has no script {call.CodeHash}." }, false);
+        await send(WorkerProtocol.Build(WorkerProtocol.Outcome, writer =>
+        {
+            writer.Write(run.LeftWorkBehind);
+            WorkerCodec.Write(writer, run.Outcome);
+        }));
+
+        // Work the call left running must not run on into another call: this process ends here.
+        if (run.LeftWorkBehind)
+        {
+            Environment.Exit(0);
+        }
     }
 }

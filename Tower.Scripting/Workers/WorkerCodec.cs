@@ -82,6 +82,45 @@ internal static class WorkerCodec
         };
     }
 
+    public static void Write(BinaryWriter writer, int id, ScriptHttpRequest request)
+    {
+        writer.Write(id);
+        writer.Write(request.Method);
+        writer.Write(request.Url);
+        WriteNullable(writer, request.Body);
+        WriteNullable(writer, request.ContentType);
+        WriteMap(writer, request.Headers);
+        writer.Write(request.Timeout.Ticks);
+    }
+
+    public static (int Id, ScriptHttpRequest Request) ReadHttpRequest(BinaryReader reader) =>
+        (reader.ReadInt32(), new ScriptHttpRequest(reader.ReadString(), reader.ReadString(), ReadNullable(reader), ReadNullable(reader),
+            ReadMap(reader, StringComparer.OrdinalIgnoreCase), TimeSpan.FromTicks(reader.ReadInt64())));
+
+    public static void WriteHttpAnswer(BinaryWriter writer, int id, ScriptHttpResponse? response, string? error)
+    {
+        writer.Write(id);
+        writer.Write(response is not null);
+        if (response is not null)
+        {
+            writer.Write(response.status);
+            writer.Write(response.body);
+            WriteMap(writer, response.headers);
+        }
+        else
+        {
+            writer.Write(error ?? "");
+        }
+    }
+
+    public static (int Id, ScriptHttpResponse? Response, string? Error) ReadHttpAnswer(BinaryReader reader)
+    {
+        var id = reader.ReadInt32();
+        return reader.ReadBoolean()
+            ? (id, new ScriptHttpResponse(reader.ReadInt32(), reader.ReadString(), ReadMap(reader, StringComparer.OrdinalIgnoreCase).AsReadOnly()), null)
+            : (id, null, reader.ReadString());
+    }
+
     private static void WriteMap(BinaryWriter writer, IReadOnlyDictionary<string, string> map)
     {
         writer.Write(map.Count);

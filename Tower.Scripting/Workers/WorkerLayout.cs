@@ -11,16 +11,22 @@ internal sealed class WorkerLayout : IDisposable
 {
     private const string RuntimeConfigName = "tower-script-worker.runtimeconfig.json";
 
-    private WorkerLayout(string directory, string dotnetPath, IReadOnlyList<string> arguments)
+    private WorkerLayout(string directory, string dotnetPath, IReadOnlyList<string> arguments, WorkerSandbox sandbox)
     {
         Directory = directory;
         DotnetPath = dotnetPath;
         Arguments = arguments;
+        Sandbox = sandbox;
     }
 
     public string Directory { get; }
     public string DotnetPath { get; }
     public IReadOnlyList<string> Arguments { get; }
+    public WorkerSandbox Sandbox { get; }
+
+    /// <summary>What a confined worker must be able to read: its own folder and the .NET installation.</summary>
+    public IReadOnlyList<string> ReadOnlyPaths =>
+        [Directory, Path.GetDirectoryName(new FileInfo(DotnetPath).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? DotnetPath)!];
 
     public static WorkerLayout Create(WorkerPoolOptions options)
     {
@@ -51,7 +57,8 @@ internal sealed class WorkerLayout : IDisposable
         SetMode(runtimeConfig, readable);
 
         return new WorkerLayout(directory, FindDotnet(),
-            ["exec", "--runtimeconfig", runtimeConfig, Path.Combine(directory, Path.GetFileName(host)), ScriptWorker.Argument]);
+            ["exec", "--runtimeconfig", runtimeConfig, Path.Combine(directory, Path.GetFileName(host)), ScriptWorker.Argument],
+            WorkerSandbox.Detect(options));
     }
 
     private static void SetMode(string path, UnixFileMode mode)

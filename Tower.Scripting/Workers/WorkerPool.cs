@@ -17,6 +17,7 @@ public sealed partial class WorkerPool : IAsyncDisposable
     private readonly WorkerPoolOptions _options;
     private readonly ILogger<WorkerPool> _logger;
     private readonly Lazy<WorkerLayout> _layout;
+    private readonly OutboundHttp _http;
     private readonly Channel<WorkerProcess> _idle = Channel.CreateUnbounded<WorkerProcess>();
     private readonly object _startLock = new();
     private int _started;
@@ -27,7 +28,23 @@ public sealed partial class WorkerPool : IAsyncDisposable
     {
         _options = options.Value;
         _logger = logger;
-        _layout = new Lazy<WorkerLayout>(() => WorkerLayout.Create(_options));
+        _layout = new Lazy<WorkerLayout>(CreateLayout);
+        _http = new OutboundHttp(new ScriptHttpPolicy(_options.HttpAllowedHosts, _options.HttpMaxResponseBytes));
+    }
+
+    private WorkerLayout CreateLayout()
+    {
+        var layout = WorkerLayout.Create(_options);
+        if (layout.Sandbox.Namespaces)
+        {
+            LogConfined(_logger, layout.Sandbox.Description);
+        }
+        else
+        {
+            LogNotConfined(_logger, layout.Sandbox.Description);
+        }
+
+        return layout;
     }
 
     /// <summary>How many worker processes this pool has started, replacements included.</summary>
@@ -64,7 +81,7 @@ public sealed partial class WorkerPool : IAsyncDisposable
         ScriptRunResult run;
         try
         {
-            run = await worker.RunAsync(image, call, deadline.Token);
+            run = await worker.RunAsync(image, call, _http, deadline.Token);
         }
         catch (OperationCanceledException)
         {
@@ -115,13 +132,12 @@ public sealed partial class WorkerPool : IAsyncDisposable
                 worker = WorkerProcess.Start(_layout.Value, _options);
                 Interlocked.Increment(ref _processesStarted);
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                await worker.ConfigureAsync(_options, timeout.Token);
-                await worker.RunAsync(WarmUpImage.Value, WarmUpCall(), timeout.Token);
+                await worker.RunAsync(WarmUpImage.Value, WarmUpCall(), _http, timeout.Token);
                 _idle.Writer.TryWrite(worker);
                 return;
             }
             catch (Exception exception) when (exception is InvalidOperationException or System.ComponentModel.Win32Exception
-                or IOException or UnauthorizedAccessException or OperationCanceledException)
+                or IOException or InvalidDataException or UnauthorizedAccessException or OperationCanceledException)
             {
                 worker?.Dispose();
                 LogStartFailed(_logger, exception.Message);
@@ -162,6 +178,8 @@ public sealed partial class WorkerPool : IAsyncDisposable
             _layout.Value.Dispose();
         }
 
+        _http.Dispose();
+
         return ValueTask.CompletedTask;
     }
 
@@ -170,6 +188,12 @@ public sealed partial class WorkerPool : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: the script's worker crashed ({Reason}); replaced")]
     private static partial void LogCrashed(ILogger logger, Guid callId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Script workers run {Confinement}")]
+    private static partial void LogConfined(ILogger logger, string confinement);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Script workers run {Confinement}: install bubblewrap and allow unprivileged user namespaces, or on a container platform give the pod the settings in docs/scripts.md")]
+    private static partial void LogNotConfined(ILogger logger, string confinement);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId}: the script left work running after it ended; its worker was retired")]
     private static partial void LogLeftWorkBehind(ILogger logger, Guid callId);

@@ -14,9 +14,13 @@ public sealed class WorkerPoolOptions
     [Range(32, 4096)]
     public int WorkerHeapLimitMb { get; set; } = 256;
 
-    /// <summary>The user workers run as when the service runs as root.</summary>
+    /// <summary>The dedicated unprivileged user workers run as when the service runs as root (created when missing).</summary>
     [Required]
-    public string WorkerUser { get; set; } = "nobody";
+    [RegularExpression("^[a-z_][a-z0-9_-]{0,31}$")]
+    public string WorkerUser { get; set; } = "tower-script";
+
+    /// <summary>Whether workers run in namespaces of their own (bubblewrap) where the host allows it.</summary>
+    public bool WorkerNamespaces { get; set; } = true;
 
     /// <summary>How many compiled scripts a worker keeps loaded; the least recently used are unloaded.</summary>
     [Range(1, 100000)]

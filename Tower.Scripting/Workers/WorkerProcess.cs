@@ -13,6 +13,7 @@ internal sealed class WorkerProcess : IDisposable
     private readonly LinkedList<string> _loaded = new();
     private readonly Dictionary<string, LinkedListNode<string>> _loadedIndex = new(StringComparer.Ordinal);
     private readonly int _maxLoaded;
+    private readonly SemaphoreSlim _writes = new(1, 1);
 
     private WorkerProcess(Process process, int maxLoaded)
     {
@@ -26,71 +27,97 @@ internal sealed class WorkerProcess : IDisposable
 
     public static WorkerProcess Start(WorkerLayout layout, WorkerPoolOptions options)
     {
-        var info = new ProcessStartInfo(layout.DotnetPath)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = false,
-            UseShellExecute = false,
-            WorkingDirectory = layout.Directory,
-        };
-        foreach (var argument in layout.Arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
         // Nothing of the host's environment (its credentials and connection strings) reaches a worker.
-        info.Environment.Clear();
-        info.Environment["DOTNET_GCHeapHardLimit"] = "0x" + ((long)options.WorkerHeapLimitMb * 1024 * 1024).ToString("X");
-        info.Environment["DOTNET_gcServer"] = "0";
-        info.Environment["DOTNET_GCgen0size"] = "0x400000";
-        info.Environment["DOTNET_TieredPGO"] = "0";
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        info.Environment["HOME"] = layout.Directory;
-        if (Environment.UserName == "root")
+        var environment = new Dictionary<string, string>
         {
-            info.UserName = options.WorkerUser;
-        }
+            ["DOTNET_GCHeapHardLimit"] = "0x" + ((long)options.WorkerHeapLimitMb * 1024 * 1024).ToString("X"),
+            ["DOTNET_gcServer"] = "0",
+            ["DOTNET_GCgen0size"] = "0x400000",
+            ["DOTNET_TieredPGO"] = "0",
+            ["DOTNET_NOLOGO"] = "1",
+            ["DOTNET_EnableDiagnostics"] = "0",
+            ["HOME"] = layout.Directory,
+            ["TMPDIR"] = "/tmp",
+        };
+        var info = layout.Sandbox.StartInfo(layout.DotnetPath, layout.Arguments, layout.ReadOnlyPaths, layout.Directory, environment);
+        info.RedirectStandardInput = true;
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = false;
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("The script worker did not start.");
         return new WorkerProcess(process, options.MaxLoadedScriptsPerWorker);
     }
 
-    /// <summary>Sends the settings the worker needs before its first call (the <c>http</c> policy).</summary>
-    public Task ConfigureAsync(WorkerPoolOptions options, CancellationToken cancellationToken) =>
-        WorkerProtocol.WriteAsync(_input, WorkerProtocol.Build(WorkerProtocol.Configure, writer =>
-        {
-            writer.Write(options.HttpAllowedHosts.Count);
-            foreach (var host in options.HttpAllowedHosts)
-            {
-                writer.Write(host);
-            }
-
-            writer.Write(options.HttpMaxResponseBytes);
-        }), cancellationToken);
-
     /// <summary>
-    /// Runs one call; throws <see cref="IOException"/> or <see cref="EndOfStreamException"/> when
-    /// the worker dies. A result that left work behind comes from a worker that has ended itself.
+    /// Runs one call, carrying out the script's <c>http</c> requests on the way; throws
+    /// <see cref="IOException"/> or <see cref="EndOfStreamException"/> when the worker dies. A
+    /// result that left work behind comes from a worker that has ended itself.
     /// </summary>
-    public async Task<ScriptRunResult> RunAsync(ScriptImage image, ScriptInvocation call, CancellationToken cancellationToken)
+    public async Task<ScriptRunResult> RunAsync(ScriptImage image, ScriptInvocation call, IScriptHttpTransport http, CancellationToken cancellationToken)
     {
         await EnsureLoadedAsync(image, cancellationToken);
-        await WorkerProtocol.WriteAsync(_input, WorkerProtocol.Build(WorkerProtocol.Run, writer =>
+        await SendAsync(WorkerProtocol.Build(WorkerProtocol.Run, writer =>
         {
             writer.Write(image.Hash);
             WorkerCodec.Write(writer, call);
         }), cancellationToken);
 
-        var frame = await WorkerProtocol.ReadAsync(_output, cancellationToken) ?? throw new EndOfStreamException("The script worker exited.");
-        using var reader = new BinaryReader(new MemoryStream(frame), Encoding.UTF8);
-        if (reader.ReadByte() != WorkerProtocol.Outcome)
+        while (true)
         {
-            throw new InvalidDataException("The script worker sent an unexpected frame.");
+            var frame = await WorkerProtocol.ReadAsync(_output, cancellationToken) ?? throw new EndOfStreamException("The script worker exited.");
+            using var reader = new BinaryReader(new MemoryStream(frame), Encoding.UTF8);
+            switch (reader.ReadByte())
+            {
+                case WorkerProtocol.Outcome:
+                    var leftWorkBehind = reader.ReadBoolean();
+                    return new ScriptRunResult(WorkerCodec.ReadOutcome(reader), leftWorkBehind);
+                case WorkerProtocol.HttpRequest:
+                    var (id, request) = WorkerCodec.ReadHttpRequest(reader);
+                    _ = AnswerHttpAsync(id, request, http, cancellationToken);
+                    break;
+                default:
+                    throw new InvalidDataException("The script worker sent an unexpected frame.");
+            }
+        }
+    }
+
+    /// <summary>Carries out one request for the script (the worker itself has no network) and sends the answer back.</summary>
+    private async Task AnswerHttpAsync(int id, ScriptHttpRequest request, IScriptHttpTransport http, CancellationToken cancellationToken)
+    {
+        byte[] answer;
+        try
+        {
+            var response = await http.SendAsync(request, cancellationToken);
+            answer = WorkerProtocol.Build(WorkerProtocol.HttpAnswer, writer => WorkerCodec.WriteHttpAnswer(writer, id, response, null));
+        }
+        catch (Exception exception) when (exception is HttpRequestException or ScriptHttpException or OperationCanceledException
+            or IOException or System.Net.Sockets.SocketException or InvalidOperationException or UriFormatException or FormatException)
+        {
+            answer = WorkerProtocol.Build(WorkerProtocol.HttpAnswer, writer => WorkerCodec.WriteHttpAnswer(writer, id, null, ScriptRunner.Describe(exception)));
         }
 
-        var leftWorkBehind = reader.ReadBoolean();
-        return new ScriptRunResult(WorkerCodec.ReadOutcome(reader), leftWorkBehind);
+        try
+        {
+            await SendAsync(answer, CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is IOException or ObjectDisposedException)
+        {
+            // The worker has gone (its call ended or it was killed); nobody waits for this answer.
+        }
+    }
+
+    /// <summary>Frames reach the worker one at a time: answers to requests may be written while the call runs.</summary>
+    private async Task SendAsync(byte[] frame, CancellationToken cancellationToken)
+    {
+        await _writes.WaitAsync(cancellationToken);
+        try
+        {
+            await WorkerProtocol.WriteAsync(_input, frame, cancellationToken);
+        }
+        finally
+        {
+            _writes.Release();
+        }
     }
 
     private async Task EnsureLoadedAsync(ScriptImage image, CancellationToken cancellationToken)
@@ -107,10 +134,10 @@ internal sealed class WorkerProcess : IDisposable
             var oldest = _loaded.Last!;
             _loaded.RemoveLast();
             _loadedIndex.Remove(oldest.Value);
-            await WorkerProtocol.WriteAsync(_input, WorkerProtocol.Build(WorkerProtocol.Unload, writer => writer.Write(oldest.Value)), cancellationToken);
+            await SendAsync(WorkerProtocol.Build(WorkerProtocol.Unload, writer => writer.Write(oldest.Value)), cancellationToken);
         }
 
-        await WorkerProtocol.WriteAsync(_input, WorkerProtocol.Build(WorkerProtocol.Load, writer =>
+        await SendAsync(WorkerProtocol.Build(WorkerProtocol.Load, writer =>
         {
             writer.Write(image.Hash);
             writer.Write((byte)image.Kind);

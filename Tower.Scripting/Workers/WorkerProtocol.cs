@@ -13,7 +13,8 @@ internal static class WorkerProtocol
     public const byte Unload = 2;
     public const byte Run = 3;
     public const byte Outcome = 4;
-    public const byte Configure = 5;
+    public const byte HttpRequest = 6;
+    public const byte HttpAnswer = 7;
 
     /// <summary>No frame may exceed this (a script image or a call with its 1 MiB body fits easily).</summary>
     private const int MaxFrame = 64 * 1024 * 1024;

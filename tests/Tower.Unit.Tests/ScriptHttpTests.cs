@@ -2,7 +2,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Tower.Contracts.Scripts;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Tower.Scripting;
+using Tower.Scripting.Workers;
 
 namespace Tower.Unit.Tests;
 
@@ -110,7 +113,7 @@ public sealed class ScriptHttpTests(LocalWebServer server) : IClassFixture<Local
     [InlineData("file:///etc/passwd", "not an absolute http or https URL")]
     public async Task Forbidden_targets_are_refused(string url, string reason)
     {
-        ScriptHttp.Configure(ScriptHttpPolicy.Default);
+        ScriptHttp.Transport = new OutboundHttp(ScriptHttpPolicy.Default);
 
         var outcome = await RunAsync($"var r = await http.get(\"{url.Replace("{port}", server.Port.ToString())}\"); result.message = r.body;");
 
@@ -121,7 +124,7 @@ public sealed class ScriptHttpTests(LocalWebServer server) : IClassFixture<Local
     [Fact]
     public async Task An_allowed_host_is_reached_but_a_redirect_to_a_forbidden_address_is_refused()
     {
-        ScriptHttp.Configure(new ScriptHttpPolicy(["localhost"], ScriptHttpPolicy.DefaultMaxResponseBytes));
+        ScriptHttp.Transport = new OutboundHttp(new ScriptHttpPolicy(["localhost"], ScriptHttpPolicy.DefaultMaxResponseBytes));
 
         var allowed = await RunAsync($"var r = await http.get(\"http://localhost:{server.Port}/hello\"); result.message = r.status + \" \" + r.json()?[\"greeting\"];");
         var redirected = await RunAsync($"var r = await http.get(\"http://localhost:{server.Port}/to-ip\"); result.message = r.body;");
@@ -134,11 +137,43 @@ public sealed class ScriptHttpTests(LocalWebServer server) : IClassFixture<Local
     [Fact]
     public async Task Responses_over_the_cap_are_refused()
     {
-        ScriptHttp.Configure(new ScriptHttpPolicy(["localhost"], ScriptHttpPolicy.DefaultMaxResponseBytes));
+        ScriptHttp.Transport = new OutboundHttp(new ScriptHttpPolicy(["localhost"], ScriptHttpPolicy.DefaultMaxResponseBytes));
 
         var outcome = await RunAsync($"var r = await http.get(\"http://localhost:{server.Port}/big\"); result.message = r.body.Length.ToString();");
 
         Assert.Equal(ScriptRunStatus.Failed, outcome.Status);
         Assert.Contains("larger than", outcome.Error);
+    }
+
+    [Fact]
+    public async Task A_worker_without_network_reaches_an_allowed_host_through_its_service()
+    {
+        await using var pool = new WorkerPool(Options.Create(new WorkerPoolOptions
+        {
+            Workers = 1,
+            HttpAllowedHosts = ["localhost"],
+            WorkerHostAssembly = Path.Combine(AppContext.BaseDirectory, "Tower.Executor.dll"),
+        }), NullLogger<WorkerPool>.Instance);
+        var code = $"var r = await http.get(\"http://localhost:{server.Port}/hello\"); var refused = \"\"; try {{ await http.get(\"http://127.0.0.1:{server.Port}/hello\"); }} catch (Exception e) {{ refused = e.Message; }} result.message = r.status + \" \" + r.json()?[\"greeting\"] + \" | \" + refused;";
+        var compiled = Compiler.Compile(ScriptKind.Webhook, code);
+        Assert.True(compiled.Image is not null, string.Join(" | ", compiled.Errors));
+
+        var outcome = await pool.RunAsync(compiled.Image, new ScriptInvocation
+        {
+            CallId = Guid.CreateVersion7(),
+            CodeHash = compiled.Image.Hash,
+            Owner = "test",
+            TimeoutMs = 5000,
+            Body = [],
+            PayloadJson = "{}",
+            Headers = new Dictionary<string, string>(),
+            Query = new Dictionary<string, string>(),
+            Variables = new Dictionary<string, string>(),
+            Secrets = new Dictionary<string, string>(),
+        }, CancellationToken.None);
+
+        Assert.True(outcome.Status == ScriptRunStatus.Completed, outcome.Error);
+        Assert.StartsWith("200 hello | ", outcome.Message, StringComparison.Ordinal);
+        Assert.Contains("may not reach", outcome.Message, StringComparison.Ordinal);
     }
 }

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+
+namespace Tower.Scripting.Workers;
+
+/// <summary>
+/// How a script worker process is confined by the operating system, so that whatever gets past
+/// the allowlist still meets an unprivileged, empty process (spec §9). Where bubblewrap can
+/// create namespaces, the worker has no network, its own process tree and <c>/proc</c> (no
+/// service is visible to it), and a read-only view of <c>/usr</c>, its own files and nothing
+/// else; when the service runs as root, the worker also runs as a dedicated unprivileged user
+/// (created on first use). Every worker gets <c>no_new_privs</c> and only the environment it is
+/// given. Where namespaces are refused (some container platforms), the worker still runs with
+/// those last two and the service says so at start.
+/// </summary>
+internal sealed class WorkerSandbox
+{
+    private const string Bubblewrap = "/usr/bin/bwrap";
+    private const string Setpriv = "/usr/bin/setpriv";
+
+    /// <param name="namespaces">Whether to confine workers in namespaces of their own (bubblewrap).</param>
+    /// <param name="user">The user to switch to (the service must be root), or null to keep the service's.</param>
+    internal WorkerSandbox(bool namespaces, string? user)
+    {
+        Namespaces = namespaces;
+        User = user;
+    }
+
+    /// <summary>Whether workers run in their own user, network, process, mount, IPC and UTS namespaces.</summary>
+    public bool Namespaces { get; }
+
+    /// <summary>The user workers run as, when the service runs as root.</summary>
+    public string? User { get; }
+
+    public string Description =>
+        (Namespaces ? "in their own namespaces (no network, private /proc, read-only /usr)" : "WITHOUT namespaces (bubblewrap is missing or refused)")
+        + (User is null ? ", as the service's user" : $", as the user '{User}'") + ", with no_new_privs and an empty environment";
+
+    /// <summary>Finds out what this host allows: a trial run of the confinement itself.</summary>
+    public static WorkerSandbox Detect(WorkerPoolOptions options)
+    {
+        var user = Environment.UserName == "root" ? EnsureUser(options.WorkerUser) : null;
+        var trial = new WorkerSandbox(namespaces: true, user);
+        var namespaces = options.WorkerNamespaces && File.Exists(Bubblewrap) && RunsToEnd(trial.StartInfo("/bin/true", [], [], "/"));
+        return new WorkerSandbox(namespaces, user);
+    }
+
+    /// <summary>
+    /// The command that starts <paramref name="program"/> confined, seeing only
+    /// <paramref name="readOnlyPaths"/> besides the system's libraries, with exactly
+    /// <paramref name="environment"/>.
+    /// </summary>
+    public ProcessStartInfo StartInfo(string program, IReadOnlyList<string> arguments, IReadOnlyList<string> readOnlyPaths,
+        string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var command = new List<string>();
+        if (User is not null)
+        {
+            command.AddRange([Setpriv, $"--reuid={User}", $"--regid={User}", "--clear-groups", "--no-new-privs", "--"]);
+        }
+        else
+        {
+            command.AddRange([Setpriv, "--no-new-privs", "--"]);
+        }
+
+        if (Namespaces)
+        {
+            // A fresh /proc, /dev and /tmp first: the binds below may lie inside /tmp (the worker's own folder does).
+            command.AddRange([Bubblewrap, "--unshare-all", "--new-session", "--cap-drop", "ALL", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+                "--ro-bind", "/usr", "/usr"]);
+            foreach (var folder in new[] { "/lib", "/lib64", "/bin", "/sbin" })
+            {
+                var target = new FileInfo(folder).LinkTarget;
+                command.AddRange(target is null ? ["--ro-bind-try", folder, folder] : ["--symlink", target, folder]);
+            }
+
+            // The dynamic loader's cache (OpenSSL and ICU are found through it) and OpenSSL's settings; no other file of /etc.
+            command.AddRange(["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache", "--ro-bind-try", "/etc/ssl/openssl.cnf", "/etc/ssl/openssl.cnf"]);
+            foreach (var path in readOnlyPaths.Where(path => !path.StartsWith("/usr/", StringComparison.Ordinal)))
+            {
+                command.AddRange(["--ro-bind", path, path]);
+            }
+
+            command.AddRange(["--chdir", workingDirectory, "--"]);
+        }
+
+        var info = new ProcessStartInfo(command[0])
+        {
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        foreach (var argument in command.Skip(1).Append(program).Concat(arguments))
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment.Clear();
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
+        return info;
+    }
+
+    private static bool RunsToEnd(ProcessStartInfo info)
+    {
+        info.RedirectStandardError = true;
+        try
+        {
+            using var process = Process.Start(info);
+            if (process is null)
+            {
+                return false;
+            }
+
+            _ = process.StandardError.ReadToEnd();
+            return process.WaitForExit(TimeSpan.FromSeconds(10)) && process.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The dedicated worker user, created as a system user without a home or shell when it does not exist yet.</summary>
+    private static string EnsureUser(string user)
+    {
+        static bool Exists(string user) =>
+            RunsToEnd(new ProcessStartInfo("/usr/bin/id", ["-u", user]) { UseShellExecute = false, RedirectStandardOutput = true });
+
+        if (Exists(user))
+        {
+            return user;
+        }
+
+        // Auth and Executor may both get here at once: whichever adds the user, it exists afterwards.
+        RunsToEnd(new ProcessStartInfo("/usr/sbin/useradd",
+            ["--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", user]) { UseShellExecute = false });
+        return Exists(user) ? user : throw new InvalidOperationException($"The script worker user '{user}' does not exist and could not be created.");
+    }
+}
