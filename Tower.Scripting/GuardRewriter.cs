@@ -17,6 +17,8 @@ internal sealed class GuardRewriter(SemanticModel model) : CSharpSyntaxRewriter
 {
     private static readonly StatementSyntax Check = ParseStatement("global::Tower.Scripting.ScriptGuard.Check();");
     private static readonly StatementSyntax Enter = ParseStatement("global::Tower.Scripting.ScriptGuard.Enter();");
+    private static readonly MemberDeclarationSyntax GuardField = ParseMemberDeclaration(
+        "private readonly bool __tower_guard = global::Tower.Scripting.ScriptGuard.Checked();")!;
     private static readonly FinallyClauseSyntax Exit = FinallyClause(Block(ParseStatement("global::Tower.Scripting.ScriptGuard.Exit();")));
 
     public static SyntaxTree Rewrite(SyntaxTree tree, SemanticModel model)
@@ -83,6 +85,57 @@ internal sealed class GuardRewriter(SemanticModel model) : CSharpSyntaxRewriter
         return visited.WithBody(body).WithExpressionBody(null).WithSemicolonToken(default);
     }
 
+    public override SyntaxNode? VisitOperatorDeclaration(OperatorDeclarationSyntax node)
+    {
+        var visited = (OperatorDeclarationSyntax)base.VisitOperatorDeclaration(node)!;
+        var body = GuardedBody(visited.Body, visited.ExpressionBody?.Expression, model.GetDeclaredSymbol(node));
+        return visited.WithBody(body).WithExpressionBody(null).WithSemicolonToken(default);
+    }
+
+    public override SyntaxNode? VisitConversionOperatorDeclaration(ConversionOperatorDeclarationSyntax node)
+    {
+        var visited = (ConversionOperatorDeclarationSyntax)base.VisitConversionOperatorDeclaration(node)!;
+        var body = GuardedBody(visited.Body, visited.ExpressionBody?.Expression, model.GetDeclaredSymbol(node));
+        return visited.WithBody(body).WithExpressionBody(null).WithSemicolonToken(default);
+    }
+
+    public override SyntaxNode? VisitIndexerDeclaration(IndexerDeclarationSyntax node)
+    {
+        var visited = (IndexerDeclarationSyntax)base.VisitIndexerDeclaration(node)!;
+        if (visited.ExpressionBody is null)
+        {
+            return visited;
+        }
+
+        var getter = AccessorDeclaration(SyntaxKind.GetAccessorDeclaration, Block(Check, Returned(visited.ExpressionBody.Expression)));
+        return visited.WithExpressionBody(null).WithSemicolonToken(default).WithAccessorList(AccessorList(SingletonList(getter)));
+    }
+
+    /// <summary>Field initializers run before any constructor body: a first initializer of its own checks them too.</summary>
+    public override SyntaxNode? VisitClassDeclaration(ClassDeclarationSyntax node)
+    {
+        var visited = (ClassDeclarationSyntax)base.VisitClassDeclaration(node)!;
+        return visited.Modifiers.Any(SyntaxKind.StaticKeyword)
+            ? visited
+            : visited.WithMembers(visited.Members.Insert(0, GuardField))
+                .WithOpenBraceToken(Token(SyntaxKind.OpenBraceToken)).WithCloseBraceToken(Token(SyntaxKind.CloseBraceToken))
+                .WithSemicolonToken(default);
+    }
+
+    public override SyntaxNode? VisitRecordDeclaration(RecordDeclarationSyntax node)
+    {
+        var visited = (RecordDeclarationSyntax)base.VisitRecordDeclaration(node)!;
+        if (visited.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword))
+        {
+            return visited;
+        }
+
+        // A record written with a semicolon body gets braces for its new member.
+        return visited.WithMembers(visited.Members.Insert(0, GuardField))
+            .WithOpenBraceToken(Token(SyntaxKind.OpenBraceToken)).WithCloseBraceToken(Token(SyntaxKind.CloseBraceToken))
+            .WithSemicolonToken(default);
+    }
+
     public override SyntaxNode? VisitConstructorDeclaration(ConstructorDeclarationSyntax node)
     {
         var visited = (ConstructorDeclarationSyntax)base.VisitConstructorDeclaration(node)!;
@@ -110,9 +163,7 @@ internal sealed class GuardRewriter(SemanticModel model) : CSharpSyntaxRewriter
             return visited;
         }
 
-        var expression = visited.ExpressionBody.Expression;
-        var value = expression is ThrowExpressionSyntax thrown ? ThrowStatement(thrown.Expression) : (StatementSyntax)ReturnStatement(expression);
-        var getter = AccessorDeclaration(SyntaxKind.GetAccessorDeclaration, Block(Check, value));
+        var getter = AccessorDeclaration(SyntaxKind.GetAccessorDeclaration, Block(Check, Returned(visited.ExpressionBody.Expression)));
         return visited.WithExpressionBody(null).WithSemicolonToken(default).WithAccessorList(AccessorList(SingletonList(getter)));
     }
 
@@ -154,6 +205,10 @@ internal sealed class GuardRewriter(SemanticModel model) : CSharpSyntaxRewriter
         var body = block?.WithStatements(block.Statements.Insert(0, Check)) ?? Block(Check, ExpressionBody(expression!, method!));
         return method is { IsAsync: true } ? Block(Enter, TryStatement(body, default, Exit)) : body;
     }
+
+    /// <summary><c>return expr;</c>, or <c>throw e;</c> for a throw expression (which cannot be returned).</summary>
+    private static StatementSyntax Returned(ExpressionSyntax expression) =>
+        expression is ThrowExpressionSyntax thrown ? ThrowStatement(thrown.Expression) : ReturnStatement(expression);
 
     private static StatementSyntax ExpressionBody(ExpressionSyntax expression, IMethodSymbol method)
     {

@@ -32,7 +32,14 @@ public sealed class ScriptCompiler
         "System.Globalization",
         "System.Text.RegularExpressions",
         "System.Threading.Tasks",
+        "Tower.Scripting",
     ];
+
+    /// <summary>Longer code is refused before it is parsed (a script is a few screens, not a library).</summary>
+    public const int MaxCodeLength = 100_000;
+
+    /// <summary>Deeper syntax is refused before it is bound: the compiler's own recursion must not decide the outcome.</summary>
+    private const int MaxSyntaxDepth = 200;
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(LoadReferences);
 
@@ -71,8 +78,20 @@ public sealed class ScriptCompiler
 
     private static CompileResult CompileNew(string hash, ScriptKind kind, string code)
     {
+        if (code.Length > MaxCodeLength)
+        {
+            return new CompileResult(null, [new ScriptDiagnostic(1, 1, $"the code is {code.Length:N0} characters long; at most {MaxCodeLength:N0} are allowed")]);
+        }
+
+        var tree = Parse(code);
+        if (TooDeep(tree.GetRoot()) is { } deepest)
+        {
+            var position = deepest.GetLocation().GetLineSpan().StartLinePosition;
+            return new CompileResult(null, [new ScriptDiagnostic(position.Line + 1, position.Character + 1, $"the code nests deeper than {MaxSyntaxDepth} levels")]);
+        }
+
         var assemblyName = "TowerScript_" + hash[..16];
-        var checkedCompilation = CreateCompilation(kind, Parse(code), assemblyName);
+        var checkedCompilation = CreateCompilation(kind, tree, assemblyName);
         var problems = Check(checkedCompilation);
         if (problems.Count > 0)
         {
@@ -95,6 +114,27 @@ public sealed class ScriptCompiler
             ?? throw new InvalidOperationException("A script compilation has no entry point.");
         return new CompileResult(
             new ScriptImage(hash, kind, image.ToArray(), entryPoint.ContainingType.MetadataName, entryPoint.MetadataName), []);
+    }
+
+    /// <summary>The first node deeper than the limit, found without recursion.</summary>
+    private static SyntaxNode? TooDeep(SyntaxNode root)
+    {
+        var pending = new Stack<(SyntaxNode Node, int Depth)>();
+        pending.Push((root, 0));
+        while (pending.TryPop(out var current))
+        {
+            if (current.Depth > MaxSyntaxDepth)
+            {
+                return current.Node;
+            }
+
+            foreach (var child in current.Node.ChildNodes())
+            {
+                pending.Push((child, current.Depth + 1));
+            }
+        }
+
+        return null;
     }
 
     private static SyntaxTree Parse(string code) => CSharpSyntaxTree.ParseText(code, ParseOptions);

@@ -39,9 +39,13 @@ public static class ScriptGuard
         return left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1);
     }
 
+    /// <summary>
+    /// Stops the script at its deadline or before its stack runs out. Script code reached outside
+    /// any run (an overridden member the host calls after the call, say) is stopped at once.
+    /// </summary>
     public static void Check()
     {
-        if (Current.Value is { } run && Stopwatch.GetTimestamp() > run.Deadline)
+        if (Current.Value is not { } run || Stopwatch.GetTimestamp() > run.Deadline)
         {
             throw new ScriptDeadlineException();
         }
@@ -49,8 +53,15 @@ public static class ScriptGuard
         RuntimeHelpers.EnsureSufficientExecutionStack();
     }
 
-    /// <summary>An async body of the script starts.</summary>
-    public static void Enter() => Current.Value?.Enter();
+    /// <summary><see cref="Check"/> as a value, for the first field initializer of a script's class.</summary>
+    public static bool Checked()
+    {
+        Check();
+        return true;
+    }
+
+    /// <summary>An async body of the script starts; outside any run, it may not.</summary>
+    public static void Enter() => (Current.Value ?? throw new ScriptDeadlineException()).Enter();
 
     /// <summary>An async body of the script has ended, however it ended.</summary>
     public static void Exit() => Current.Value?.Exit();

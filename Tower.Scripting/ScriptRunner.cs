@@ -14,31 +14,55 @@ public static class ScriptRunner
         var globals = CreateGlobals(script.Kind, call);
         var limit = TimeSpan.FromMilliseconds(call.TimeoutMs);
         ScriptRun? run = null;
-        var task = Task.Run(() =>
+
+        // The end is described inside the run's flow: an exception's text may be the script's own
+        // code, which must meet the run's deadline and be counted if it starts work.
+        var task = Task.Run(async () =>
         {
             run = ScriptGuard.Begin(limit);
-            return script.RunAsync(globals);
+            try
+            {
+                await script.RunAsync(globals);
+                return (ScriptRunStatus.Completed, (string?)null);
+            }
+            catch (ScriptDeadlineException)
+            {
+                return (ScriptRunStatus.TimedOut, $"The script ran past its limit of {call.TimeoutMs} ms.");
+            }
+            catch (InsufficientExecutionStackException)
+            {
+                return (ScriptRunStatus.Failed, "The script recursed too deeply.");
+            }
+            catch (Exception exception)
+            {
+                return (ScriptRunStatus.Failed, DescribeScriptException(exception));
+            }
         });
         ScriptOutcome outcome;
         try
         {
-            await task.WaitAsync(limit);
-            outcome = Outcome(ScriptRunStatus.Completed, globals, call, started, error: null);
+            var (status, error) = await task.WaitAsync(limit);
+            outcome = Outcome(status, globals, call, started, error);
         }
-        catch (Exception exception) when (exception is TimeoutException or ScriptDeadlineException)
+        catch (TimeoutException)
         {
             outcome = Outcome(ScriptRunStatus.TimedOut, globals, call, started, $"The script ran past its limit of {call.TimeoutMs} ms.");
         }
-        catch (InsufficientExecutionStackException)
-        {
-            outcome = Outcome(ScriptRunStatus.Failed, globals, call, started, "The script recursed too deeply.");
-        }
-        catch (Exception exception)
-        {
-            outcome = Outcome(ScriptRunStatus.Failed, globals, call, started, Describe(exception));
-        }
 
         return new ScriptRunResult(outcome, LeftWorkBehind: !task.IsCompleted || run is null || run.HasWorkRunning);
+    }
+
+    /// <summary>An exception the script threw, whose text may come from the script's own overrides.</summary>
+    private static string DescribeScriptException(Exception exception)
+    {
+        try
+        {
+            return Describe(exception);
+        }
+        catch (Exception unreadable) when (unreadable is not OutOfMemoryException)
+        {
+            return $"{exception.GetType().Name} (its text could not be read: {unreadable.GetType().Name})";
+        }
     }
 
     /// <summary>The exception and its inner ones, for the call log.</summary>

@@ -4,6 +4,9 @@ namespace Tower.Scripting.Sandbox;
 /// <param name="Name">The metadata name with its namespace, as <c>System.Collections.Generic.List`1</c>.</param>
 internal sealed record AllowedType(string Name, MemberAccess Access, IReadOnlyDictionary<string, string> RefusedMembers)
 {
+    /// <summary>With <see cref="MemberAccess.Listed"/>, the only members that may be used.</summary>
+    public IReadOnlyList<string> ListedMembers { get; init; } = [];
+
     public string Namespace => Name[..Name.LastIndexOf('.')];
 
     /// <summary>The name a reader knows: <c>List&lt;T&gt;</c> for <c>List`1</c>.</summary>

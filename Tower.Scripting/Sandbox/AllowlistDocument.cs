@@ -43,6 +43,7 @@ internal static class AllowlistDocument
     {
         MemberAccess.ReadOnly => $"`{type.DisplayName}` (read-only)",
         MemberAccess.TypeOnly => $"`{type.DisplayName}` (await only)",
+        MemberAccess.Listed => $"`{type.DisplayName}` (only {string.Join(", ", type.ListedMembers.Select(member => $"`{member}`"))})",
         _ => $"`{type.DisplayName}`",
     };
 }

@@ -11,4 +11,7 @@ internal enum MemberAccess
 
     /// <summary>The type may be named or awaited, but none of its members used directly.</summary>
     TypeOnly,
+
+    /// <summary>Only the members the entry lists (a type most of which is out of bounds).</summary>
+    Listed,
 }

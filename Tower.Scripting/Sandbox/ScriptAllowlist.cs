@@ -37,7 +37,9 @@ internal static class ScriptAllowlist
             "System.HashCode", "System.Random", "System.Version", "System.Index", "System.Range", "System.Nullable", "System.Nullable`1",
             "System.StringComparison", "System.StringComparer", "System.StringSplitOptions", "System.FormattableString",
             "System.Uri", "System.UriBuilder", "System.UriKind", "System.UriComponents", "System.UriFormat", "System.UriPartial",
-            "System.UriHostNameType", "System.Lazy`1"),
+            "System.UriHostNameType", "System.Lazy`1", "System.Diagnostics.Stopwatch"),
+        All("System.TimeZoneInfo", ("ClearCachedData", ProcessState)),
+        Listed("System.Environment", "NewLine"),
         All("System.Array"),
         .. AllOf("System.ArraySegment`1", "System.Span`1", "System.ReadOnlySpan`1", "System.Memory`1", "System.ReadOnlyMemory`1",
             "System.MemoryExtensions"),
@@ -79,7 +81,11 @@ internal static class ScriptAllowlist
             "System.Text.Json.JsonElement", "System.Text.Json.JsonProperty", "System.Text.Json.JsonValueKind",
             "System.Text.Json.JsonException", "System.Text.Json.JsonCommentHandling",
             "System.Text.Json.Serialization.JsonIgnoreCondition", "System.Text.Json.Serialization.JsonNumberHandling",
-            "System.Text.Json.Serialization.JsonUnmappedMemberHandling"),
+            "System.Text.Json.Serialization.JsonUnmappedMemberHandling", "System.Text.Json.Serialization.JsonConverter",
+            "System.Text.Json.Serialization.JsonConverter`1", "System.Text.Json.Serialization.JsonStringEnumConverter",
+            "System.Text.Json.Serialization.JsonStringEnumConverter`1", "System.Text.Json.Serialization.JsonPropertyNameAttribute",
+            "System.Text.Json.Serialization.JsonIgnoreAttribute", "System.Text.Json.Serialization.JsonPropertyOrderAttribute",
+            "System.Text.Json.Serialization.JsonRequiredAttribute", "System.Text.Json.Serialization.JsonIncludeAttribute"),
         .. AllOf("System.Text.Json.Nodes.JsonNode", "System.Text.Json.Nodes.JsonObject", "System.Text.Json.Nodes.JsonArray",
             "System.Text.Json.Nodes.JsonValue", "System.Text.Json.Nodes.JsonNodeOptions"),
         .. AllOf("System.Text.RegularExpressions.Regex", "System.Text.RegularExpressions.RegexOptions",
@@ -122,13 +128,13 @@ internal static class ScriptAllowlist
         All("System.Threading.Tasks.Task", ("Run", Concurrency), ("Factory", Concurrency), ("Start", Concurrency),
             ("RunSynchronously", Concurrency), ("ContinueWith", Concurrency), (".ctor", Concurrency), ("Wait", Blocking),
             ("WaitAll", Blocking), ("WaitAny", Blocking)),
-        All("System.Threading.Tasks.Task`1", ("ContinueWith", Concurrency), (".ctor", Concurrency)),
+        All("System.Threading.Tasks.Task`1", ("ContinueWith", Concurrency), (".ctor", Concurrency), ("Result", Blocking)),
         .. AllOf("System.Threading.Tasks.ValueTask", "System.Threading.Tasks.ValueTask`1", "System.Threading.Tasks.TaskStatus",
-            "System.Threading.Tasks.ConfigureAwaitOptions"),
+            "System.Threading.Tasks.ConfigureAwaitOptions", "System.Threading.Tasks.TaskCanceledException"),
         All("System.Threading.CancellationToken", ("Register", Concurrency), ("UnsafeRegister", Concurrency)),
         .. TypeOnlyOf("System.Runtime.CompilerServices.ConfiguredTaskAwaitable", "System.Runtime.CompilerServices.ConfiguredTaskAwaitable`1",
             "System.Runtime.CompilerServices.ConfiguredValueTaskAwaitable", "System.Runtime.CompilerServices.ConfiguredValueTaskAwaitable`1",
-            "System.Runtime.CompilerServices.YieldAwaitable"),
+            "System.Runtime.CompilerServices.YieldAwaitable", "System.Runtime.CompilerServices.DefaultInterpolatedStringHandler"),
 
         // Addresses and HTTP vocabulary (outbound HTTP goes through the http global).
         .. AllOf("System.Net.WebUtility", "System.Net.IPAddress", "System.Net.IPNetwork", "System.Net.HttpStatusCode",
@@ -150,6 +156,9 @@ internal static class ScriptAllowlist
 
     private static AllowedType ReadOnly(string name, params (string Member, string Reason)[] refused) =>
         new(name, MemberAccess.ReadOnly, refused.ToDictionary(r => r.Member, r => r.Reason, StringComparer.Ordinal));
+
+    private static AllowedType Listed(string name, params string[] members) =>
+        new(name, MemberAccess.Listed, FrozenDictionary<string, string>.Empty) { ListedMembers = members };
 
     private static IEnumerable<AllowedType> AllOf(params string[] names) => names.Select(name => All(name));
 

@@ -67,7 +67,11 @@ internal static class ScriptSandbox
     private static string? Inspect(SyntaxNode node, SemanticModel model) =>
         node switch
         {
-            AttributeSyntax attribute => $"attributes ('{attribute.Name}') are not allowed in scripts",
+            AttributeSyntax attribute when !IsAllowedAttribute(attribute, model) => $"attributes ('{attribute.Name}') are not allowed in scripts",
+            BaseTypeSyntax baseType when SharedBase(baseType, model) is { } shared =>
+                $"'{shared}' may not be derived from in scripts: its instances may be shared by the whole process",
+            ConstructorDeclarationSyntax constructor when IsStatic(constructor.Modifiers) =>
+                $"the static constructor of '{constructor.Identifier.Text}' is not allowed in scripts: its failure would outlive the call",
             PointerTypeSyntax or FunctionPointerTypeSyntax or FixedStatementSyntax or StackAllocArrayCreationExpressionSyntax
                 or ImplicitStackAllocArrayCreationExpressionSyntax or UnsafeStatementSyntax =>
                 $"'{Describe(node)}' is not allowed in scripts (no unsafe code)",
@@ -81,7 +85,7 @@ internal static class ScriptSandbox
             MemberDeclarationSyntax or LocalFunctionStatementSyntax => DeclarationRefusal(node, model),
             AnonymousFunctionExpressionSyntax { AsyncKeyword.RawKind: (int)SyntaxKind.AsyncKeyword } lambda
                 when model.GetSymbolInfo(lambda).Symbol is IMethodSymbol { ReturnsVoid: true } => AsyncVoid,
-            AssignmentExpressionSyntax assignment => WriteRefusal(assignment.Left, model) ?? BindingRefusal(node, model),
+            AssignmentExpressionSyntax assignment => WritesRefusal(assignment.Left, model) ?? BindingRefusal(node, model),
             PrefixUnaryExpressionSyntax or PostfixUnaryExpressionSyntax when Operand(node) is { } operand =>
                 WriteRefusal(operand, model) ?? BindingRefusal(node, model),
             ExpressionSyntax or TypeSyntax => BindingRefusal(node, model),
@@ -107,10 +111,31 @@ internal static class ScriptSandbox
 
     private static bool IsStatic(SyntaxTokenList modifiers) => modifiers.Any(SyntaxKind.StaticKeyword);
 
-    /// <summary>An auto-property or one with an initializer holds a value; a computed one does not.</summary>
+    /// <summary>An auto-property, one with an initializer or one using <c>field</c> holds a value; a computed one does not.</summary>
     private static bool KeepsState(PropertyDeclarationSyntax property) =>
         property.Initializer is not null
-        || (property.AccessorList?.Accessors.Any(accessor => accessor.Body is null && accessor.ExpressionBody is null) ?? false);
+        || (property.AccessorList?.Accessors.Any(accessor => accessor.Body is null && accessor.ExpressionBody is null) ?? false)
+        || property.DescendantNodes().Any(node => node.IsKind(SyntaxKind.FieldExpression));
+
+    /// <summary>Attributes that only describe data (JSON names), from the list; any other is refused.</summary>
+    private static bool IsAllowedAttribute(AttributeSyntax attribute, SemanticModel model) =>
+        model.GetSymbolInfo(attribute).Symbol?.ContainingType is { } type
+        && type.Name.EndsWith("Attribute", StringComparison.Ordinal)
+        && ScriptAllowlist.Find(FullName(type)) is not null;
+
+    /// <summary>A base type whose instances the process may share (a culture, an encoding), which a script's override would reach.</summary>
+    private static string? SharedBase(BaseTypeSyntax baseType, SemanticModel model) =>
+        model.GetTypeInfo(baseType.Type).Type is INamedTypeSymbol type && !IsScriptOwn(type, model.Compilation)
+        && EntryOf(type)?.Access is MemberAccess.ReadOnly or MemberAccess.TypeOnly
+            ? type.OriginalDefinition.ToDisplayString(Display)
+            : null;
+
+    /// <summary>Every target a (deconstructing) assignment writes.</summary>
+    private static string? WritesRefusal(ExpressionSyntax target, SemanticModel model) => target switch
+    {
+        TupleExpressionSyntax tuple => tuple.Arguments.Select(argument => WritesRefusal(argument.Expression, model)).FirstOrDefault(reason => reason is not null),
+        _ => WriteRefusal(target, model),
+    };
 
     private static ExpressionSyntax? Operand(SyntaxNode node) => node switch
     {
@@ -208,9 +233,14 @@ internal static class ScriptSandbox
             return $"'{name}' is not allowed in scripts: it {why}";
         }
 
+        if (entry is { Access: MemberAccess.Listed } && !entry.ListedMembers.Contains(member.Name))
+        {
+            return $"'{name}' is not allowed in scripts: of '{containing.OriginalDefinition.ToDisplayString(Display)}' only {string.Join(", ", entry.ListedMembers)} may be used";
+        }
+
         if (entry?.Access == MemberAccess.TypeOnly)
         {
-            return $"'{name}' is not allowed in scripts: '{containing.OriginalDefinition.ToDisplayString(Display)}' may only be awaited";
+            return $"'{name}' is not allowed in scripts: '{containing.OriginalDefinition.ToDisplayString(Display)}' may only be awaited or passed on, not used";
         }
 
         if (member is IEventSymbol)
@@ -228,7 +258,7 @@ internal static class ScriptSandbox
             return $"'{name}' is not allowed in scripts: it starts work that outlives the call";
         }
 
-        if (method is { IsStatic: true, Name: "Create", Parameters: [{ Type.SpecialType: SpecialType.System_String }] })
+        if (method is { IsStatic: true, Name: "Create", OriginalDefinition.Parameters: [{ Type.SpecialType: SpecialType.System_String }] })
         {
             return $"'{name}(string)' is not allowed in scripts: it creates an object of a type chosen by name";
         }
@@ -305,7 +335,7 @@ internal static class ScriptSandbox
         }
 
         // A public nested type (an enumerator, a key collection) goes with its allowed outer type.
-        return definition.ContainingType is { } outer && IsAllowed(outer) && EntryOf(outer)?.Access != MemberAccess.TypeOnly;
+        return definition.ContainingType is { } outer && IsAllowed(outer) && EntryOf(outer)?.Access is not (MemberAccess.TypeOnly or MemberAccess.Listed);
     }
 
     /// <summary>The list's entry for a type, or for the outer type a nested one goes with.</summary>

@@ -61,7 +61,7 @@ public class SandboxHostileCorpusTests
         { "enum E { A } var e = Enum.Parse(typeof(E), \"A\");", "System.Type" },
         { "var o = new JsonSerializerOptions(); var i = o.GetTypeInfo(typeof(string));", "JsonSerializerOptions.GetTypeInfo" },
         { "var o = new JsonSerializerOptions(); o.TypeInfoResolver = null;", "System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver" },
-        { "var o = new JsonSerializerOptions(); var c = o.Converters;", "System.Text.Json.Serialization.JsonConverter" },
+        { "var o = new JsonSerializerOptions(); var c = o.TypeInfoResolverChain;", "System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver" },
         { "var n = nameof(System.IO.File);", "System.IO.File" },
     };
 

@@ -84,23 +84,25 @@ public sealed class ScriptHttpTests(LocalWebServer server) : IClassFixture<Local
 {
     private static readonly ScriptCompiler Compiler = new();
 
+    private static ScriptInvocation Call(ScriptImage image) => new()
+    {
+        CallId = Guid.CreateVersion7(),
+        CodeHash = image.Hash,
+        Owner = "test",
+        TimeoutMs = 5000,
+        Body = [],
+        PayloadJson = "{}",
+        Headers = new Dictionary<string, string>(),
+        Query = new Dictionary<string, string>(),
+        Variables = new Dictionary<string, string>(),
+        Secrets = new Dictionary<string, string>(),
+    };
+
     private static async Task<ScriptOutcome> RunAsync(string code)
     {
         var compiled = Compiler.Compile(ScriptKind.Webhook, code);
         Assert.True(compiled.Image is not null, string.Join(" | ", compiled.Errors));
-        return (await ScriptRunner.RunAsync(compiled.Image.Load(), new ScriptInvocation
-        {
-            CallId = Guid.CreateVersion7(),
-            CodeHash = compiled.Image.Hash,
-            Owner = "test",
-            TimeoutMs = 5000,
-            Body = [],
-            PayloadJson = "{}",
-            Headers = new Dictionary<string, string>(),
-            Query = new Dictionary<string, string>(),
-            Variables = new Dictionary<string, string>(),
-            Secrets = new Dictionary<string, string>(),
-        })).Outcome;
+        return (await ScriptRunner.RunAsync(compiled.Image.Load(), Call(compiled.Image))).Outcome;
     }
 
     [Theory]
@@ -158,19 +160,7 @@ public sealed class ScriptHttpTests(LocalWebServer server) : IClassFixture<Local
         var compiled = Compiler.Compile(ScriptKind.Webhook, code);
         Assert.True(compiled.Image is not null, string.Join(" | ", compiled.Errors));
 
-        var outcome = await pool.RunAsync(compiled.Image, new ScriptInvocation
-        {
-            CallId = Guid.CreateVersion7(),
-            CodeHash = compiled.Image.Hash,
-            Owner = "test",
-            TimeoutMs = 5000,
-            Body = [],
-            PayloadJson = "{}",
-            Headers = new Dictionary<string, string>(),
-            Query = new Dictionary<string, string>(),
-            Variables = new Dictionary<string, string>(),
-            Secrets = new Dictionary<string, string>(),
-        }, CancellationToken.None);
+        var outcome = await pool.RunAsync(compiled.Image, Call(compiled.Image), CancellationToken.None);
 
         Assert.True(outcome.Status == ScriptRunStatus.Completed, outcome.Error);
         Assert.StartsWith("200 hello | ", outcome.Message, StringComparison.Ordinal);

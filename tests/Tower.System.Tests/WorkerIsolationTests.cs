@@ -1,0 +1,90 @@
+using System.Diagnostics;
+
+namespace Tower.System.Tests;
+
+/// <summary>
+/// The script workers of a running system are confined (webhooks.md §9): in the tests the
+/// services run as root, so their workers must run as the dedicated user, with no_new_privs, in
+/// network and process namespaces of their own, with none of the services' credentials.
+/// </summary>
+[Collection(TowerSystemCollection.Name)]
+public sealed class WorkerIsolationTests(TowerSystem tower)
+{
+    [Fact]
+    public async Task Script_workers_run_confined_as_the_dedicated_user_without_the_services_credentials()
+    {
+        Assert.True((await tower.Admin.GetAsync("/api/webhooks")).IsSuccessStatusCode);
+        var dedicated = Run("/usr/bin/id", "-u", "tower-script").Trim();
+
+        var workers = (await WorkersAsync()).Select(Look).Where(worker => worker is not null).Select(worker => worker!.Value).ToList();
+
+        Assert.NotEmpty(workers);
+        foreach (var worker in workers)
+        {
+            Assert.Equal(dedicated, worker.Status.Single(line => line.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1]);
+            Assert.Contains(worker.Status, line => line.StartsWith("NoNewPrivs:", StringComparison.Ordinal) && line.EndsWith('1'));
+            Assert.NotEqual(Namespace("self", "net"), worker.Network);
+            Assert.NotEqual(Namespace("self", "pid"), worker.Processes);
+            Assert.DoesNotContain(worker.Environment.Keys, key => key.StartsWith("Tower__", StringComparison.Ordinal)
+                || key.StartsWith("ConnectionStrings__", StringComparison.Ordinal) || key.StartsWith("Admin__", StringComparison.Ordinal)
+                || key.StartsWith("TOWER_", StringComparison.Ordinal));
+            Assert.DoesNotContain(worker.Environment.Values, value => value.Contains(tower.RootApiKey, StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>What /proc shows of a worker, or null when it ended in between (workers are retired and replaced).</summary>
+    private static (string[] Status, string? Network, string? Processes, IReadOnlyDictionary<string, string> Environment)? Look(int pid)
+    {
+        try
+        {
+            return (File.ReadAllLines($"/proc/{pid}/status"), Namespace(pid.ToString(), "net"), Namespace(pid.ToString(), "pid"), ProcFs.Environment(pid));
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The worker processes on this machine (Auth's and Executor's warm theirs at start).</summary>
+    private static async Task<IReadOnlyList<int>> WorkersAsync()
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var found = Directory.GetDirectories("/proc")
+                .Select(path => int.TryParse(Path.GetFileName(path), out var pid) ? pid : 0)
+                .Where(pid => pid > 0 && CommandLine(pid).Contains("--tower-script-worker", StringComparison.Ordinal) && CommandLine(pid).StartsWith("/", StringComparison.Ordinal))
+                .Where(pid => !CommandLine(pid).Contains("bwrap", StringComparison.Ordinal) && !CommandLine(pid).Contains("setpriv", StringComparison.Ordinal))
+                .ToList();
+            if (found.Count > 0)
+            {
+                return found;
+            }
+
+            await Task.Delay(200);
+        }
+
+        return [];
+    }
+
+    private static string CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    private static string? Namespace(string pid, string kind) => new FileInfo($"/proc/{pid}/ns/{kind}").LinkTarget;
+
+    private static string Run(string program, params string[] arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true })!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return output;
+    }
+}
