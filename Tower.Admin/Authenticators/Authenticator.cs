@@ -1,11 +1,19 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using Tower.Admin.Infrastructure;
 
 namespace Tower.Admin.Authenticators;
 
-/// <summary>What a client sends to create or replace an authenticator; omitted fields take their defaults.</summary>
+/// <summary>
+/// What a client sends to create or replace an authenticator; omitted fields take their defaults,
+/// and the read-only fields a GET or a list shows (<c>code_errors</c> among them) are ignored.
+/// </summary>
 public sealed record AuthenticatorInput(
     string? Reference, string? Name, string? AllowedIps, string? TrustedProxyIps, string? Code,
-    IReadOnlyList<string>? Variables, IReadOnlyList<string>? Secrets);
+    IReadOnlyList<string>? Variables, IReadOnlyList<string>? Secrets) : ResourceInput
+{
+    public JsonElement? CodeErrors { get; init; }
+}
 
 /// <summary>An authenticator as stored and shown.</summary>
 public sealed record Authenticator
@@ -24,4 +32,12 @@ public sealed record Authenticator
     public DateTime CreatedAt { get; init; }
     public string UpdatedBy { get; init; } = "";
     public DateTime UpdatedAt { get; init; }
+
+    /// <summary>Replaced by every write; the authenticator's ETag, not a field of the API.</summary>
+    [JsonIgnore]
+    public Guid Version { get; init; }
+
+    /// <summary>Only in the list of <c>?invalid=true</c>: why the sandbox's current rules refuse the stored code.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? CodeErrors { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Tower.Admin.CodeChecks;
 using Tower.Admin.Identity;
 using Tower.Admin.Infrastructure;
 using Tower.Scripting;
@@ -21,16 +22,28 @@ internal static class AuthenticatorsApi
         return group;
     }
 
-    private static Task<Results<Ok<Page<Authenticator>>, ValidationProblem>> ListAsync(
-        HttpRequest request, AuthenticatorStore store, CancellationToken cancellationToken) =>
-        Paging.ListAsync(request, (after, limit) => store.ListAsync(after, limit, cancellationToken), row => row.Reference, row => row);
+    private static Task<Results<Ok<Page<Authenticator>>, ValidationProblem, ProblemHttpResult>> ListAsync(
+        HttpRequest request, AuthenticatorStore store, CodeCheckRegistry checks, CancellationToken cancellationToken) =>
+        InvalidCodeListing.ListAsync(request, checks,
+            (after, limit) => store.ListAsync(after, limit, cancellationToken),
+            (codeHashes, after, limit) => store.ListHoldingAsync(codeHashes, after, limit, cancellationToken),
+            row => row.Reference, row => row.CodeHash, (row, codeErrors) => row with { CodeErrors = codeErrors }, cancellationToken);
 
-    private static async Task<Results<Ok<Authenticator>, NotFound>> GetAsync(string reference, AuthenticatorStore store, CancellationToken cancellationToken) =>
-        await store.FindAsync(reference, cancellationToken) is { } found ? TypedResults.Ok(found) : TypedResults.NotFound();
+    private static async Task<Results<Ok<Authenticator>, NotFound>> GetAsync(
+        string reference, HttpResponse response, AuthenticatorStore store, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(reference, cancellationToken) is not { } found)
+        {
+            return TypedResults.NotFound();
+        }
+
+        response.Headers.ETag = EntityTags.Of(found.Version);
+        return TypedResults.Ok(found);
+    }
 
     private static async Task<Results<Created<Authenticator>, ValidationProblem>> CreateAsync(
-        AuthenticatorInput input, ClaimsPrincipal user, AuthenticatorStore store, AuthenticatorValidator validator, RecordRules rules,
-        ConfigChanges changes, CancellationToken cancellationToken)
+        AuthenticatorInput input, ClaimsPrincipal user, HttpResponse response, AuthenticatorStore store, AuthenticatorValidator validator,
+        RecordRules rules, ConfigChanges changes, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var reference = input.Reference;
@@ -51,14 +64,20 @@ internal static class AuthenticatorsApi
 
         await store.InsertAsync(authenticator, cancellationToken);
         await changes.PublishAsync(Kind, authenticator.Reference);
-        var created = await store.FindAsync(authenticator.Reference, cancellationToken);
+        var created = (await store.FindAsync(authenticator.Reference, cancellationToken))!;
+        response.Headers.ETag = EntityTags.Of(created.Version);
         return TypedResults.Created($"/api/authenticators/{authenticator.Reference}", created);
     }
 
-    private static async Task<Results<Ok<Authenticator>, NotFound, ValidationProblem>> ReplaceAsync(
-        string reference, AuthenticatorInput input, ClaimsPrincipal user, AuthenticatorStore store, AuthenticatorValidator validator,
-        ConfigChanges changes, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Authenticator>, NotFound, ValidationProblem, ProblemHttpResult>> ReplaceAsync(
+        string reference, AuthenticatorInput input, ClaimsPrincipal user, HttpRequest request, HttpResponse response, AuthenticatorStore store,
+        AuthenticatorValidator validator, ConfigChanges changes, CancellationToken cancellationToken)
     {
+        if (!EntityTags.TryReadIfMatch(request, out var ifMatch))
+        {
+            return EntityTags.InvalidIfMatch();
+        }
+
         if (!await store.ExistsAsync(reference, cancellationToken))
         {
             return TypedResults.NotFound();
@@ -76,28 +95,38 @@ internal static class AuthenticatorsApi
             return TypedResults.ValidationProblem(errors.ToDictionary());
         }
 
-        if (!await store.UpdateAsync(authenticator, cancellationToken))
+        switch (await store.UpdateAsync(authenticator, ifMatch, cancellationToken))
         {
-            return TypedResults.NotFound();
+            case WriteOutcome.NotFound:
+                return TypedResults.NotFound();
+            case WriteOutcome.Stale:
+                return EntityTags.Stale(Kind, reference);
         }
 
         await changes.PublishAsync(Kind, reference);
-        return TypedResults.Ok((await store.FindAsync(reference, cancellationToken))!);
+        var updated = (await store.FindAsync(reference, cancellationToken))!;
+        response.Headers.ETag = EntityTags.Of(updated.Version);
+        return TypedResults.Ok(updated);
     }
 
     private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DeleteAsync(
-        string reference, AuthenticatorStore store, ConfigChanges changes, CancellationToken cancellationToken)
+        string reference, HttpRequest request, AuthenticatorStore store, ConfigChanges changes, CancellationToken cancellationToken)
     {
-        var (deleted, usedBy) = await store.DeleteAsync(reference, cancellationToken);
-        if (usedBy.Count > 0)
+        if (!EntityTags.TryReadIfMatch(request, out var ifMatch))
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Authenticator in use",
-                detail: $"Authenticator '{reference}' is used by webhooks: {string.Join(", ", usedBy)}.");
+            return EntityTags.InvalidIfMatch();
         }
 
-        if (!deleted)
+        var (outcome, usedBy) = await store.DeleteAsync(reference, ifMatch, cancellationToken);
+        switch (outcome)
         {
-            return TypedResults.NotFound();
+            case WriteOutcome.InUse:
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Authenticator in use",
+                    detail: $"Authenticator '{reference}' is used by webhooks: {string.Join(", ", usedBy)}.");
+            case WriteOutcome.NotFound:
+                return TypedResults.NotFound();
+            case WriteOutcome.Stale:
+                return EntityTags.Stale(Kind, reference);
         }
 
         await changes.PublishAsync(Kind, reference);

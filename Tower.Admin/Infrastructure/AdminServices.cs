@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.AspNetCore.Authentication;
 using Tower.Admin.Authenticators;
+using Tower.Admin.CodeChecks;
 using Tower.Admin.Identity;
 using Tower.Admin.Logs;
 using Tower.Admin.Values;
@@ -16,6 +17,7 @@ internal static class AdminServices
         builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.AddTowerDatabase("admindb");
         builder.AddTowerBus();
+        builder.Services.AddStrictJsonBodies();
 
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
@@ -40,7 +42,8 @@ internal static class AdminServices
         builder.Services.AddScoped<ValueStore>();
         builder.Services.AddScoped<ConfigChanges>();
         builder.Services.AddInternalClient<LoggingClient>("logging");
-        builder.Services.AddHostedService<ScriptValidationWarmUp>();
+        builder.Services.AddSingleton<CodeCheckRegistry>();
+        builder.Services.AddHostedService<StartupCodeCheck>();
         builder.Services.AddSingleton<Yaml.YamlExporter>();
         builder.Services.AddScoped<Yaml.YamlImporter>();
         return builder;

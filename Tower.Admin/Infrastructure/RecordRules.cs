@@ -27,7 +27,9 @@ public sealed class RecordRules(AdminDb db)
         IpRangeList.Parse(text, out var invalid);
         foreach (var entry in invalid)
         {
-            errors.Add(field, $"'{entry}' is not an IPv4/IPv6 address or CIDR range.");
+            errors.Add(field, IpRangeList.HasLeadingZero(entry)
+                ? $"'{entry}' has an IPv4 number with a leading zero, which may be read as octal or as decimal: write it without leading zeros."
+                : $"'{entry}' is not an IPv4/IPv6 address or CIDR range.");
         }
     }
 

@@ -9,7 +9,7 @@ internal static class SettingsApi
     {
         var group = app.MapGroup("/api/settings").RequireAuthorization(Groups.RootPolicy).WithTags("Settings");
         group.MapGet("/", (HttpContext context, LoggingClient logging) => logging.RelayAsync("/internal/settings", context));
-        group.MapPut("/", (HttpContext context, LoggingClient logging) => logging.RelayPutAsync("/internal/settings", context));
+        group.MapPut("/", (SettingsInput input, HttpContext context, LoggingClient logging) => logging.RelayPutAsync("/internal/settings", input, context));
         return group;
     }
 }

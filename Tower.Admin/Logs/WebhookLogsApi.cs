@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Tower.Admin.Identity;
+using Tower.Contracts;
 
 namespace Tower.Admin.Logs;
 
@@ -28,12 +30,11 @@ public sealed class LoggingClient(HttpClient http)
         await CopyAsync(response, context);
     }
 
-    public async Task RelayPutAsync(string path, HttpContext context)
+    /// <summary>Sends <paramref name="input"/>, already read strictly, to the Logging service.</summary>
+    public async Task RelayPutAsync<T>(string path, T input, HttpContext context)
     {
-        // Buffered, so that the client's retry policy can send it again.
-        using var buffer = new MemoryStream();
-        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-        using var body = new ByteArrayContent(buffer.ToArray());
+        // Bytes, so that the client's retry policy can send them again.
+        using var body = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(input, TowerJson.Options));
         body.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         using var response = await http.PutAsync(path, body, context.RequestAborted);
         await CopyAsync(response, context);

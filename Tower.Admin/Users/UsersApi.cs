@@ -2,6 +2,8 @@ using System.Security.Claims;
 using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Npgsql;
 using Tower.Admin.Identity;
 using Tower.Admin.Infrastructure;
@@ -122,7 +124,9 @@ internal static partial class UsersApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Created<CreatedKey>, NotFound>> CreateKeyAsync(string login, NpgsqlDataSource db, CancellationToken ct)
+    /// <summary>Creates a key; <paramref name="body"/> is bound only so that a body with fields is refused.</summary>
+    private static async Task<Results<Created<CreatedKey>, NotFound>> CreateKeyAsync(
+        string login, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] KeyInput? body, NpgsqlDataSource db, CancellationToken ct)
     {
         var key = ApiKeys.Generate();
         await using var connection = await db.OpenConnectionAsync(ct);

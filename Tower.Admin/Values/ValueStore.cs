@@ -1,4 +1,5 @@
 using System.Data;
+using Dapper;
 using Tower.Admin.Infrastructure;
 
 namespace Tower.Admin.Values;
@@ -19,6 +20,9 @@ public sealed record ValueRow
     public DateTime CreatedAt { get; init; }
     public string UpdatedBy { get; init; } = "";
     public DateTime UpdatedAt { get; init; }
+
+    /// <summary>Replaced by every write; the value's ETag.</summary>
+    public Guid Version { get; init; }
 }
 
 /// <summary>
@@ -67,17 +71,26 @@ public sealed class ValueStore(AdminDb db, SecretProtector protector)
             $"INSERT INTO {Table(kind)} (reference, name, {ValueColumn(kind)}, created_by, updated_by) VALUES (@reference, @name, @stored, @actor, @actor)",
             new { reference, name = input.Name!.Trim(), stored = Stored(kind, input.Value), actor }, ct);
 
-    /// <summary>Replaces the name and value; a secret given no value keeps the stored one.</summary>
-    public async Task<bool> UpdateAsync(ValueKind kind, string reference, ValueInput input, string actor, CancellationToken ct) =>
-        await db.ExecuteAsync(
-            $"""
-            UPDATE {Table(kind)} SET name = @name, {ValueColumn(kind)} = COALESCE(@stored, {ValueColumn(kind)}), updated_by = @actor, updated_at = now()
-            WHERE reference = @reference
-            """,
-            new { reference, name = input.Name!.Trim(), stored = Stored(kind, input.Value), actor }, ct) == 1;
+    /// <summary>
+    /// Replaces the name and value when the value exists and meets <paramref name="ifMatch"/>,
+    /// giving it a new version; a secret given no value keeps the stored one.
+    /// </summary>
+    public async Task<WriteOutcome> UpdateAsync(ValueKind kind, string reference, ValueInput input, string actor, IfMatch ifMatch, CancellationToken ct)
+    {
+        var sql = $"""
+            UPDATE {Table(kind)} SET name = @name, {ValueColumn(kind)} = COALESCE(@stored, {ValueColumn(kind)}), updated_by = @actor,
+                updated_at = now(), version = gen_random_uuid()
+            WHERE reference = @reference AND {IfMatch.Condition}
+            """;
+        var parameters = ifMatch.AddTo(new DynamicParameters(new { reference, name = input.Name!.Trim(), stored = Stored(kind, input.Value), actor }));
+        return await OutcomeAsync(kind, await db.ExecuteAsync(sql, parameters, ct), reference, ct);
+    }
 
-    /// <summary>Deletes the value unless webhooks or authenticators link it; returns those users.</summary>
-    public async Task<(bool Deleted, IReadOnlyList<string> UsedBy)> DeleteAsync(ValueKind kind, string reference, CancellationToken ct)
+    /// <summary>
+    /// Deletes the value unless webhooks or authenticators link it (then returns those users) or it
+    /// does not meet <paramref name="ifMatch"/>.
+    /// </summary>
+    public async Task<(WriteOutcome Outcome, IReadOnlyList<string> UsedBy)> DeleteAsync(ValueKind kind, string reference, IfMatch ifMatch, CancellationToken ct)
     {
         var table = Table(kind);
         await using var transaction = await db.BeginAsync(IsolationLevel.Serializable, ct);
@@ -90,18 +103,23 @@ public sealed class ValueStore(AdminDb db, SecretProtector protector)
             """, new { reference }, ct);
         if (usedBy.Count > 0)
         {
-            return (false, usedBy);
+            return (WriteOutcome.InUse, usedBy);
         }
 
-        var deleted = await db.ExecuteAsync($"DELETE FROM {table} WHERE reference = @reference", new { reference }, ct);
+        var deleted = await db.ExecuteAsync(
+            $"DELETE FROM {table} WHERE reference = @reference AND {IfMatch.Condition}", ifMatch.AddTo(new DynamicParameters(new { reference })), ct);
+        var outcome = await OutcomeAsync(kind, deleted, reference, ct);
         await transaction.CommitAsync(ct);
-        return (deleted == 1, []);
+        return (outcome, []);
     }
+
+    private async Task<WriteOutcome> OutcomeAsync(ValueKind kind, int written, string reference, CancellationToken ct) =>
+        written == 1 ? WriteOutcome.Written : await ExistsAsync(kind, reference, ct) ? WriteOutcome.Stale : WriteOutcome.NotFound;
 
     private static string Columns(ValueKind kind) =>
         kind == ValueKind.Variable
-            ? "reference, name, value, created_by, created_at, updated_by, updated_at"
-            : "reference, name, NULL AS value, created_by, created_at, updated_by, updated_at";
+            ? "reference, name, value, created_by, created_at, updated_by, updated_at, version"
+            : "reference, name, NULL AS value, created_by, created_at, updated_by, updated_at, version";
 
     private static string ValueColumn(ValueKind kind) => kind == ValueKind.Variable ? "value" : "value_encrypted";
 

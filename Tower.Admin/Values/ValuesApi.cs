@@ -4,8 +4,11 @@ using Tower.Admin.Infrastructure;
 
 namespace Tower.Admin.Values;
 
-/// <summary>What a client sends for a variable or a secret; a secret's value is write-only.</summary>
-public sealed record ValueInput(string? Reference, string? Name, string? Value);
+/// <summary>
+/// What a client sends for a variable or a secret; a secret's value is write-only. The read-only
+/// fields a GET shows are ignored.
+/// </summary>
+public sealed record ValueInput(string? Reference, string? Name, string? Value) : ResourceInput;
 
 /// <summary>A variable as shown: <c>{reference, name, value}</c>.</summary>
 public sealed record VariableView(string Reference, string Name, string Value, string CreatedBy, DateTime CreatedAt, string UpdatedBy, DateTime UpdatedAt);
@@ -32,21 +35,32 @@ internal static class ValuesApi
         var group = app.MapGroup($"/api/{ValueStore.Table(kind)}").RequireAuthorization(Groups.ManagerPolicy).WithTags(tag);
         group.MapGet("/", (HttpRequest request, ValueStore store, CancellationToken ct) =>
             Paging.ListAsync(request, (after, limit) => store.ListAsync(kind, after, limit, ct), row => row.Reference, row => View(kind, row)));
-        group.MapGet("/{reference}", async (string reference, ValueStore store, CancellationToken ct) =>
-            await store.FindAsync(kind, reference, ct) is { } row ? Results.Ok(View(kind, row)) : Results.NotFound());
-        group.MapPost("/", (ValueInput input, ClaimsPrincipal user, ValueStore store, RecordRules rules, ConfigChanges changes, CancellationToken ct) =>
-            CreateAsync(kind, input, user, store, rules, changes, ct));
-        group.MapPut("/{reference}", (string reference, ValueInput input, ClaimsPrincipal user, ValueStore store, ConfigChanges changes, CancellationToken ct) =>
-            ReplaceAsync(kind, reference, input, user, store, changes, ct));
-        group.MapDelete("/{reference}", (string reference, ValueStore store, ConfigChanges changes, CancellationToken ct) =>
-            DeleteAsync(kind, reference, store, changes, ct));
+        group.MapGet("/{reference}", (string reference, HttpResponse response, ValueStore store, CancellationToken ct) =>
+            GetAsync(kind, reference, response, store, ct));
+        group.MapPost("/", (ValueInput input, ClaimsPrincipal user, HttpResponse response, ValueStore store, RecordRules rules, ConfigChanges changes,
+            CancellationToken ct) => CreateAsync(kind, input, user, response, store, rules, changes, ct));
+        group.MapPut("/{reference}", (string reference, ValueInput input, ClaimsPrincipal user, HttpRequest request, HttpResponse response,
+            ValueStore store, ConfigChanges changes, CancellationToken ct) => ReplaceAsync(kind, reference, input, user, request, response, store, changes, ct));
+        group.MapDelete("/{reference}", (string reference, HttpRequest request, ValueStore store, ConfigChanges changes, CancellationToken ct) =>
+            DeleteAsync(kind, reference, request, store, changes, ct));
     }
 
     private static object View(ValueKind kind, ValueRow row) => kind == ValueKind.Variable
         ? new VariableView(row.Reference, row.Name, row.Value ?? "", row.CreatedBy, row.CreatedAt, row.UpdatedBy, row.UpdatedAt)
         : new SecretView(row.Reference, row.Name, row.CreatedBy, row.CreatedAt, row.UpdatedBy, row.UpdatedAt);
 
-    private static async Task<IResult> CreateAsync(ValueKind kind, ValueInput input, ClaimsPrincipal user, ValueStore store,
+    private static async Task<IResult> GetAsync(ValueKind kind, string reference, HttpResponse response, ValueStore store, CancellationToken ct)
+    {
+        if (await store.FindAsync(kind, reference, ct) is not { } row)
+        {
+            return TypedResults.NotFound();
+        }
+
+        response.Headers.ETag = EntityTags.Of(row.Version);
+        return TypedResults.Ok(View(kind, row));
+    }
+
+    private static async Task<IResult> CreateAsync(ValueKind kind, ValueInput input, ClaimsPrincipal user, HttpResponse response, ValueStore store,
         RecordRules rules, ConfigChanges changes, CancellationToken ct)
     {
         var errors = new ValidationErrors();
@@ -70,12 +84,19 @@ internal static class ValuesApi
 
         await store.InsertAsync(kind, reference!, input, user.Login(), ct);
         await changes.PublishAsync(ValueStore.Singular(kind), reference!);
-        return TypedResults.Created($"/api/{ValueStore.Table(kind)}/{reference}", View(kind, (await store.FindAsync(kind, reference!, ct))!));
+        var created = (await store.FindAsync(kind, reference!, ct))!;
+        response.Headers.ETag = EntityTags.Of(created.Version);
+        return TypedResults.Created($"/api/{ValueStore.Table(kind)}/{reference}", View(kind, created));
     }
 
-    private static async Task<IResult> ReplaceAsync(ValueKind kind, string reference, ValueInput input, ClaimsPrincipal user, ValueStore store,
-        ConfigChanges changes, CancellationToken ct)
+    private static async Task<IResult> ReplaceAsync(ValueKind kind, string reference, ValueInput input, ClaimsPrincipal user, HttpRequest request,
+        HttpResponse response, ValueStore store, ConfigChanges changes, CancellationToken ct)
     {
+        if (!EntityTags.TryReadIfMatch(request, out var ifMatch))
+        {
+            return EntityTags.InvalidIfMatch();
+        }
+
         var errors = new ValidationErrors();
         if (!string.IsNullOrEmpty(input.Reference) && input.Reference != reference)
         {
@@ -88,27 +109,38 @@ internal static class ValuesApi
             return await store.ExistsAsync(kind, reference, ct) ? TypedResults.ValidationProblem(errors.ToDictionary()) : TypedResults.NotFound();
         }
 
-        if (!await store.UpdateAsync(kind, reference, input, user.Login(), ct))
+        switch (await store.UpdateAsync(kind, reference, input, user.Login(), ifMatch, ct))
         {
-            return TypedResults.NotFound();
+            case WriteOutcome.NotFound:
+                return TypedResults.NotFound();
+            case WriteOutcome.Stale:
+                return EntityTags.Stale(ValueStore.Singular(kind), reference);
         }
 
         await changes.PublishAsync(ValueStore.Singular(kind), reference);
-        return TypedResults.Ok(View(kind, (await store.FindAsync(kind, reference, ct))!));
+        var updated = (await store.FindAsync(kind, reference, ct))!;
+        response.Headers.ETag = EntityTags.Of(updated.Version);
+        return TypedResults.Ok(View(kind, updated));
     }
 
-    private static async Task<IResult> DeleteAsync(ValueKind kind, string reference, ValueStore store, ConfigChanges changes, CancellationToken ct)
+    private static async Task<IResult> DeleteAsync(ValueKind kind, string reference, HttpRequest request, ValueStore store, ConfigChanges changes,
+        CancellationToken ct)
     {
-        var (deleted, usedBy) = await store.DeleteAsync(kind, reference, ct);
-        if (usedBy.Count > 0)
+        if (!EntityTags.TryReadIfMatch(request, out var ifMatch))
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: $"The {ValueStore.Singular(kind)} is in use",
-                detail: $"The {ValueStore.Singular(kind)} '{reference}' is used by: {string.Join(", ", usedBy)}.");
+            return EntityTags.InvalidIfMatch();
         }
 
-        if (!deleted)
+        var (outcome, usedBy) = await store.DeleteAsync(kind, reference, ifMatch, ct);
+        switch (outcome)
         {
-            return TypedResults.NotFound();
+            case WriteOutcome.InUse:
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: $"The {ValueStore.Singular(kind)} is in use",
+                    detail: $"The {ValueStore.Singular(kind)} '{reference}' is used by: {string.Join(", ", usedBy)}.");
+            case WriteOutcome.NotFound:
+                return TypedResults.NotFound();
+            case WriteOutcome.Stale:
+                return EntityTags.Stale(ValueStore.Singular(kind), reference);
         }
 
         await changes.PublishAsync(ValueStore.Singular(kind), reference);

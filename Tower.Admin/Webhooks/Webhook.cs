@@ -1,10 +1,22 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Tower.Admin.Infrastructure;
+
 namespace Tower.Admin.Webhooks;
 
-/// <summary>What a client sends to create or replace a webhook; omitted fields take their defaults.</summary>
+/// <summary>
+/// What a client sends to create or replace a webhook; omitted fields take their defaults, and the
+/// read-only fields a GET or a list shows (<c>full_url</c>, <c>code_errors</c> among them) are ignored.
+/// </summary>
 public sealed record WebhookInput(
     string? Reference, string? Name, bool? Enabled, string? Authenticator, string? Endpoint, string? Method,
     string? PayloadType, string? RunAsUser, string? Code, IReadOnlyList<string>? Variables, IReadOnlyList<string>? Secrets,
-    int? TimeoutMs);
+    int? TimeoutMs) : ResourceInput
+{
+    public JsonElement? FullUrl { get; init; }
+
+    public JsonElement? CodeErrors { get; init; }
+}
 
 /// <summary>A webhook as stored.</summary>
 public sealed record Webhook
@@ -32,6 +44,9 @@ public sealed record Webhook
     public DateTime CreatedAt { get; init; }
     public string UpdatedBy { get; init; } = "";
     public DateTime UpdatedAt { get; init; }
+
+    /// <summary>Replaced by every write; the webhook's ETag.</summary>
+    public Guid Version { get; init; }
 }
 
 /// <summary>A webhook as the API shows it, with its computed <c>full_url</c>.</summary>
@@ -45,4 +60,8 @@ public sealed record WebhookView(
         $"{publicBaseUrl.TrimEnd('/')}/cetmix_tower_webhooks/{webhook.Endpoint}", webhook.Method, webhook.PayloadType,
         webhook.RunAsUser, webhook.Code, webhook.Variables, webhook.Secrets, webhook.TimeoutMs,
         webhook.CreatedBy, webhook.CreatedAt, webhook.UpdatedBy, webhook.UpdatedAt);
+
+    /// <summary>Only in the list of <c>?invalid=true</c>: why the sandbox's current rules refuse the stored code.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? CodeErrors { get; init; }
 }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Tower.Admin.Authenticators;
+using Tower.Admin.CodeChecks;
 using Tower.Admin.Identity;
 using Tower.Admin.Infrastructure;
 using Tower.Scripting;
@@ -23,19 +24,28 @@ internal static class WebhooksApi
         return group;
     }
 
-    private static Task<Results<Ok<Page<WebhookView>>, ValidationProblem>> ListAsync(
-        HttpRequest request, WebhookStore store, IOptions<AdminOptions> options, CancellationToken cancellationToken) =>
-        Paging.ListAsync(request, (after, limit) => store.ListAsync(after, limit, cancellationToken),
-            row => row.Reference, row => WebhookView.From(row, options.Value.PublicBaseUrl));
+    private static Task<Results<Ok<Page<WebhookView>>, ValidationProblem, ProblemHttpResult>> ListAsync(
+        HttpRequest request, WebhookStore store, CodeCheckRegistry checks, IOptions<AdminOptions> options, CancellationToken cancellationToken) =>
+        InvalidCodeListing.ListAsync(request, checks,
+            (after, limit) => store.ListAsync(after, limit, cancellationToken),
+            (codeHashes, after, limit) => store.ListHoldingAsync(codeHashes, after, limit, cancellationToken),
+            row => row.Reference, row => row.CodeHash,
+            (row, codeErrors) => WebhookView.From(row, options.Value.PublicBaseUrl) with { CodeErrors = codeErrors }, cancellationToken);
 
     private static async Task<Results<Ok<WebhookView>, NotFound>> GetAsync(
-        string reference, WebhookStore store, IOptions<AdminOptions> options, CancellationToken cancellationToken) =>
-        await store.FindAsync(reference, cancellationToken) is { } found
-            ? TypedResults.Ok(WebhookView.From(found, options.Value.PublicBaseUrl))
-            : TypedResults.NotFound();
+        string reference, HttpResponse response, WebhookStore store, IOptions<AdminOptions> options, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(reference, cancellationToken) is not { } found)
+        {
+            return TypedResults.NotFound();
+        }
+
+        response.Headers.ETag = EntityTags.Of(found.Version);
+        return TypedResults.Ok(WebhookView.From(found, options.Value.PublicBaseUrl));
+    }
 
     private static async Task<Results<Created<WebhookView>, ValidationProblem>> CreateAsync(
-        WebhookInput input, ClaimsPrincipal user, WebhookStore store, WebhookValidator validator, RecordRules rules,
+        WebhookInput input, ClaimsPrincipal user, HttpResponse response, WebhookStore store, WebhookValidator validator, RecordRules rules,
         ConfigChanges changes, IOptions<AdminOptions> options, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
@@ -58,13 +68,19 @@ internal static class WebhooksApi
         await store.InsertAsync(webhook, cancellationToken);
         await changes.PublishAsync(Kind, webhook.Reference);
         var created = (await store.FindAsync(webhook.Reference, cancellationToken))!;
+        response.Headers.ETag = EntityTags.Of(created.Version);
         return TypedResults.Created($"/api/webhooks/{webhook.Reference}", WebhookView.From(created, options.Value.PublicBaseUrl));
     }
 
-    private static async Task<Results<Ok<WebhookView>, NotFound, ValidationProblem>> ReplaceAsync(
-        string reference, WebhookInput input, ClaimsPrincipal user, WebhookStore store, WebhookValidator validator,
-        ConfigChanges changes, IOptions<AdminOptions> options, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<WebhookView>, NotFound, ValidationProblem, ProblemHttpResult>> ReplaceAsync(
+        string reference, WebhookInput input, ClaimsPrincipal user, HttpRequest request, HttpResponse response, WebhookStore store,
+        WebhookValidator validator, ConfigChanges changes, IOptions<AdminOptions> options, CancellationToken cancellationToken)
     {
+        if (!EntityTags.TryReadIfMatch(request, out var ifMatch))
+        {
+            return EntityTags.InvalidIfMatch();
+        }
+
         if (!await store.ExistsAsync(reference, cancellationToken))
         {
             return TypedResults.NotFound();
@@ -82,21 +98,34 @@ internal static class WebhooksApi
             return TypedResults.ValidationProblem(errors.ToDictionary());
         }
 
-        if (!await store.UpdateAsync(webhook, cancellationToken))
+        switch (await store.UpdateAsync(webhook, ifMatch, cancellationToken))
         {
-            return TypedResults.NotFound();
+            case WriteOutcome.NotFound:
+                return TypedResults.NotFound();
+            case WriteOutcome.Stale:
+                return EntityTags.Stale(Kind, reference);
         }
 
         await changes.PublishAsync(Kind, reference);
-        return TypedResults.Ok(WebhookView.From((await store.FindAsync(reference, cancellationToken))!, options.Value.PublicBaseUrl));
+        var updated = (await store.FindAsync(reference, cancellationToken))!;
+        response.Headers.ETag = EntityTags.Of(updated.Version);
+        return TypedResults.Ok(WebhookView.From(updated, options.Value.PublicBaseUrl));
     }
 
-    private static async Task<Results<NoContent, NotFound>> DeleteAsync(
-        string reference, WebhookStore store, ConfigChanges changes, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DeleteAsync(
+        string reference, HttpRequest request, WebhookStore store, ConfigChanges changes, CancellationToken cancellationToken)
     {
-        if (!await store.DeleteAsync(reference, cancellationToken))
+        if (!EntityTags.TryReadIfMatch(request, out var ifMatch))
         {
-            return TypedResults.NotFound();
+            return EntityTags.InvalidIfMatch();
+        }
+
+        switch (await store.DeleteAsync(reference, ifMatch, cancellationToken))
+        {
+            case WriteOutcome.NotFound:
+                return TypedResults.NotFound();
+            case WriteOutcome.Stale:
+                return EntityTags.Stale(Kind, reference);
         }
 
         await changes.PublishAsync(Kind, reference);

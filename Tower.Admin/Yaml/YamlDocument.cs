@@ -35,7 +35,7 @@ public static class YamlDocument
     public const string Secret = "secret";
 
     /// <summary>Fields the API shows but computes or keeps itself; accepted in a document and ignored.</summary>
-    private static readonly HashSet<string> ReadOnlyFields = ["full_url", "created_by", "created_at", "updated_by", "updated_at"];
+    private static readonly HashSet<string> ReadOnlyFields = ["full_url", "code_errors", "created_by", "created_at", "updated_by", "updated_at"];
 
     private static readonly Dictionary<string, string[]> FieldsOf = new()
     {

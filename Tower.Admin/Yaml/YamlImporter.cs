@@ -136,7 +136,7 @@ public sealed class YamlImporter(
         ValueStore.Check(kind, input, creating, errors);
         RecordRules.CheckReference(reference, errors);
         return await WriteAsync(errors, creating,
-            () => values.InsertAsync(kind, reference, input, actor, ct), () => values.UpdateAsync(kind, reference, input, actor, ct));
+            () => values.InsertAsync(kind, reference, input, actor, ct), () => values.UpdateAsync(kind, reference, input, actor, IfMatch.None, ct));
     }
 
     private async Task<bool> SaveAuthenticatorAsync(Run run, AuthenticatorInput input, string reference, bool creating, ValidationErrors errors,
@@ -144,7 +144,7 @@ public sealed class YamlImporter(
     {
         var linked = input with { Variables = run.Map(YamlDocument.Variable, input.Variables), Secrets = run.Map(YamlDocument.Secret, input.Secrets) };
         var authenticator = await authenticatorValidator.ValidateAsync(linked, reference, run.Actor, errors, ct);
-        return await WriteAsync(errors, creating, () => authenticators.InsertAsync(authenticator, ct), () => authenticators.UpdateAsync(authenticator, ct));
+        return await WriteAsync(errors, creating, () => authenticators.InsertAsync(authenticator, ct), () => authenticators.UpdateAsync(authenticator, IfMatch.None, ct));
     }
 
     private async Task<bool> SaveWebhookAsync(Run run, WebhookInput input, string reference, bool creating, ValidationErrors errors, CancellationToken ct)
@@ -156,7 +156,7 @@ public sealed class YamlImporter(
             Secrets = run.Map(YamlDocument.Secret, input.Secrets),
         };
         var webhook = await webhookValidator.ValidateAsync(linked, reference, run.Actor, errors, ct);
-        return await WriteAsync(errors, creating, () => webhooks.InsertAsync(webhook, ct), () => webhooks.UpdateAsync(webhook, ct));
+        return await WriteAsync(errors, creating, () => webhooks.InsertAsync(webhook, ct), () => webhooks.UpdateAsync(webhook, IfMatch.None, ct));
     }
 
     /// <summary>Writes a valid record (inserting or replacing it); says whether it was written.</summary>

@@ -12,10 +12,15 @@ namespace Tower.Contracts.Networking;
 public sealed class IpRangeList
 {
     private readonly IpRange[] _ranges;
+    private readonly bool _hasRefusedEntries;
 
-    private IpRangeList(IpRange[] ranges) => _ranges = ranges;
+    private IpRangeList(IpRange[] ranges, bool hasRefusedEntries)
+    {
+        _ranges = ranges;
+        _hasRefusedEntries = hasRefusedEntries;
+    }
 
-    public static IpRangeList Empty { get; } = new([]);
+    public static IpRangeList Empty { get; } = new([], false);
 
     /// <summary>
     /// Loopback, private, link-local, shared (CGNAT), multicast, documentation and other
@@ -27,9 +32,18 @@ public sealed class IpRangeList
         "::/128, ::1/128, 64:ff9b::/96, 100::/64, 2001:db8::/32, fc00::/7, fe80::/10, ff00::/8",
         out _);
 
-    public bool IsEmpty => _ranges.Length == 0;
+    /// <summary>
+    /// Whether the list has no entries at all (an empty allowlist lets everyone in). A list whose
+    /// every entry is refused is not empty but matches nobody, so that a stored list the rules no
+    /// longer accept (a leading-zero IPv4 entry saved before they refused it) fails closed.
+    /// </summary>
+    public bool IsEmpty => _ranges.Length == 0 && !_hasRefusedEntries;
 
-    /// <summary>Parses the list; every entry that is not an address or CIDR range is reported by its text.</summary>
+    /// <summary>
+    /// Parses the list; every entry that is not an address or CIDR range is reported by its text.
+    /// An IPv4 entry with a leading zero in a number (<c>192.168.001.010</c>) is refused: some
+    /// systems read it as octal, others as decimal, so it cannot be taken at its word.
+    /// </summary>
     public static IpRangeList Parse(string? text, out IReadOnlyList<string> invalidEntries)
     {
         var ranges = new List<IpRange>();
@@ -42,7 +56,7 @@ public sealed class IpRangeList
                 continue;
             }
 
-            if (IpRange.TryParse(entry, out var range))
+            if (!HasLeadingZero(entry) && IpRange.TryParse(entry, out var range))
             {
                 ranges.Add(range);
             }
@@ -53,7 +67,29 @@ public sealed class IpRangeList
         }
 
         invalidEntries = invalid;
-        return new IpRangeList([.. ranges]);
+        return new IpRangeList([.. ranges], invalid.Count > 0);
+    }
+
+    /// <summary>Whether the entry's IPv4 address (before any <c>/prefix</c>) has a number written with a leading zero, such as <c>010</c>.</summary>
+    public static bool HasLeadingZero(ReadOnlySpan<char> entry)
+    {
+        var slash = entry.IndexOf('/');
+        var address = slash < 0 ? entry : entry[..slash];
+        if (address.Contains(':'))
+        {
+            return false;
+        }
+
+        foreach (var range in address.Split('.'))
+        {
+            var number = address[range];
+            if (number.Length > 1 && number[0] == '0')
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether the address (IPv4-mapped addresses as IPv4) falls in one of the ranges.</summary>

@@ -40,4 +40,45 @@ public class IpRangeListTests
         Assert.True(IpRangeList.Parse(" , ", out var invalid).IsEmpty);
         Assert.Empty(invalid);
     }
+
+    [Theory]
+    [InlineData("192.168.001.010")]
+    [InlineData("010.0.0.1")]
+    [InlineData("10.0.0.01")]
+    [InlineData("00.0.0.0")]
+    [InlineData("010.0.0.0/8")]
+    [InlineData("192.168.1.000/24")]
+    public void An_ipv4_entry_with_a_leading_zero_is_refused_by_its_text(string entry)
+    {
+        var ranges = IpRangeList.Parse($"203.0.113.0/24, {entry}", out var invalid);
+
+        Assert.Equal([entry], invalid);
+        Assert.True(IpRangeList.HasLeadingZero(entry));
+        Assert.False(ranges.Contains(IPAddress.Parse("8.0.0.1")));
+        Assert.False(ranges.Contains(IPAddress.Parse("192.168.1.8")));
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0/0")]
+    [InlineData("10.0.0.0/8")]
+    [InlineData("192.168.100.10")]
+    [InlineData("2001:0db8::1")]
+    [InlineData("::ffff:10.0.0.1")]
+    public void Zeros_that_are_not_leading_are_accepted(string entry)
+    {
+        IpRangeList.Parse(entry, out var invalid);
+
+        Assert.Empty(invalid);
+        Assert.False(IpRangeList.HasLeadingZero(entry));
+    }
+
+    [Fact]
+    public void A_list_whose_every_entry_is_refused_is_not_empty_and_matches_nobody()
+    {
+        var ranges = IpRangeList.Parse("010.0.0.1", out _);
+
+        Assert.False(ranges.IsEmpty);
+        Assert.False(ranges.Contains(IPAddress.Parse("8.0.0.1")));
+        Assert.False(ranges.Contains(IPAddress.Parse("10.0.0.1")));
+    }
 }
