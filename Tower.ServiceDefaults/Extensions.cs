@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -11,8 +12,9 @@ using Tower.Contracts;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// What every Tower service shares: telemetry, health endpoints, service discovery and the
-/// service credential that guards internal endpoints.
+/// What every Tower service shares: a non-dumpable process, telemetry, health endpoints, service
+/// discovery, the service credential that guards internal endpoints, and problem details for
+/// every failure.
 /// </summary>
 public static class Extensions
 {
@@ -21,6 +23,7 @@ public static class Extensions
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        NonDumpable.Apply();
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();
@@ -28,6 +31,7 @@ public static class Extensions
         builder.Services.AddTowerServiceCredential();
         builder.Services.ConfigureHttpJsonOptions(options => TowerJson.Apply(options.SerializerOptions));
         builder.Services.AddProblemDetails();
+        builder.Services.AddTransient<IStartupFilter, ExceptionAnswers>();
         return builder;
     }
 
@@ -35,7 +39,8 @@ public static class Extensions
     /// Traces, metrics and logs for the OTLP endpoint the launcher names (the dashboard). Without
     /// one (Tower:Dashboard=false), nothing is collected: spans and measurements nobody exports
     /// were 2-3% of each service's CPU under load (perf). The meters stay readable by
-    /// dotnet-counters, which listens to them directly.
+    /// dotnet-counters, which listens to them directly, when the launcher opens the diagnostics
+    /// channel (Tower:Diagnostics).
     /// </summary>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {

@@ -26,7 +26,7 @@ internal static class LocalRabbitMQ
 
     /// <summary>
     /// Adds epmd (its own resource, on its own port, so that no stray epmd outlives the run) and
-    /// the RabbitMQ node that registers with it.
+    /// the RabbitMQ node that registers with it, both listening on loopback only.
     /// </summary>
     public static IResourceBuilder<LocalRabbitMQResource> AddLocalRabbitMQ(
         this IDistributedApplicationBuilder builder, string name, LocalLayout layout, int port, int distributionPort, int epmdPort)
@@ -59,7 +59,8 @@ internal static class LocalRabbitMQ
             .WithEnvironment("RABBITMQ_DIST_PORT", distributionPort.ToString(CultureInfo.InvariantCulture))
             .WithEnvironment("ERL_EPMD_PORT", epmdPort.ToString(CultureInfo.InvariantCulture))
             .WithEnvironment("ERL_EPMD_ADDRESS", "127.0.0.1")
-            .WithEnvironment("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", "-start_epmd false")
+            // The Erlang distribution port (for rabbitmqctl) on loopback too: by default it listens on every address.
+            .WithEnvironment("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", "-start_epmd false -kernel inet_dist_use_interface {127,0,0,1}")
             .WithEnvironment("RABBITMQ_MNESIA_BASE", Path.Combine(home, "mnesia"))
             .WithEnvironment("RABBITMQ_LOG_BASE", Path.Combine(home, "log"))
             .WithEnvironment("RABBITMQ_LOGS", "-")

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Aspire.Hosting.ApplicationModel;
 
 namespace Tower.AppHost.Infrastructure;
@@ -22,12 +23,12 @@ internal static class ServiceProcess
 #endif
 
     /// <summary>
-    /// Adds the service of <typeparamref name="TProject"/>, listening on loopback at <paramref name="port"/>;
-    /// its traces, metrics and logs go to the dashboard when <paramref name="exportTelemetry"/>, the
-    /// traces of a <paramref name="traceSampling"/> share of calls (<see cref="TraceSampling"/>).
+    /// Adds the service of <typeparamref name="TProject"/>, run as <paramref name="settings"/> say;
+    /// its traces, metrics and logs go to the dashboard when they are exported, the traces of a
+    /// sampled share of calls (<see cref="TraceSampling"/>).
     /// </summary>
-    public static IResourceBuilder<ServiceProcessResource> AddService<TProject>(this IDistributedApplicationBuilder builder, string name, int port,
-        bool exportTelemetry, double traceSampling)
+    public static IResourceBuilder<ServiceProcessResource> AddService<TProject>(this IDistributedApplicationBuilder builder, string name,
+        ServiceSettings settings)
         where TProject : IProjectMetadata, new()
     {
         var project = new TProject().ProjectPath;
@@ -35,12 +36,15 @@ internal static class ServiceProcess
         var assembly = Path.Combine(directory, "bin", Configuration, "net10.0", Path.GetFileNameWithoutExtension(project) + ".dll");
         var service = builder.AddResource(new ServiceProcessResource(name, directory, assembly))
             .WithArgs(assembly)
-            .WithHttpEndpoint(port: port, isProxied: false)
-            .WithEnvironment("ASPNETCORE_URLS", "http://localhost:" + port.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .WithEnvironment("DOTNET_ENVIRONMENT", builder.Environment.EnvironmentName)
-            .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
+            .WithEnvironment("DOTNET_ENVIRONMENT", settings.Environment)
+            .WithEnvironment("ASPNETCORE_ENVIRONMENT", settings.Environment)
             .ExcludeFromManifest();
-        if (!exportTelemetry)
+        if (!settings.Diagnostics)
+        {
+            service.WithEnvironment("DOTNET_EnableDiagnostics", "0");
+        }
+
+        if (!settings.ExportTelemetry)
         {
             return service;
         }
@@ -49,9 +53,30 @@ internal static class ServiceProcess
         // replace it: the gateway's root span keeps a call with that probability, and every other
         // service follows the sampled flag its caller propagates.
         service.WithOtlpExporter();
-        return traceSampling < 1
+        return settings.TraceSampling < 1
             ? service.WithEnvironment("OTEL_TRACES_SAMPLER", "parentbased_traceidratio")
-                .WithEnvironment("OTEL_TRACES_SAMPLER_ARG", traceSampling.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .WithEnvironment("OTEL_TRACES_SAMPLER_ARG", settings.TraceSampling.ToString(CultureInfo.InvariantCulture))
             : service;
+    }
+
+    /// <summary>Plain HTTP on loopback at <paramref name="port"/>, with the service's <c>/health</c> as its health check.</summary>
+    public static IResourceBuilder<ServiceProcessResource> WithLoopbackHttp(this IResourceBuilder<ServiceProcessResource> service, int port) =>
+        service
+            .WithHttpEndpoint(port: port, isProxied: false)
+            .WithEnvironment("ASPNETCORE_URLS", "http://localhost:" + port.ToString(CultureInfo.InvariantCulture))
+            .WithHttpHealthCheck("/health");
+
+    /// <summary>The gateway's public listener: its address, and HTTPS with its certificate when one is set.</summary>
+    public static IResourceBuilder<ServiceProcessResource> WithGatewayListener(this IResourceBuilder<ServiceProcessResource> service, GatewayListener listener)
+    {
+        var endpoint = listener.Certificate is null
+            ? service.WithHttpEndpoint(port: listener.Port, isProxied: false)
+            : service.WithHttpsEndpoint(port: listener.Port, isProxied: false)
+                .WithEnvironment("Kestrel__Certificates__Default__Path", listener.Certificate)
+                .WithEnvironment("Kestrel__Certificates__Default__KeyPath", listener.CertificateKey);
+        return endpoint
+            .WithEndpoint(listener.Scheme, annotation => annotation.TargetHost = listener.Host, createIfNotExists: false)
+            .WithEnvironment("ASPNETCORE_URLS", listener.Url)
+            .WithHealthCheck(listener.AddHealthCheck(service.ApplicationBuilder, $"{service.Resource.Name}_health"));
     }
 }

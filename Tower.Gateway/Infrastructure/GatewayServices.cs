@@ -11,8 +11,10 @@ internal static class GatewayServices
     /// <summary>The Executor hop's timeout: the longest webhook limit (30 s) plus a margin.</summary>
     private static readonly TimeSpan ScriptHopTimeout = TimeSpan.FromSeconds(40);
 
-    public static IHostApplicationBuilder AddGatewayServices(this IHostApplicationBuilder builder)
+    public static WebApplicationBuilder AddGatewayServices(this WebApplicationBuilder builder)
     {
+        // HTTPS (with HTTP/2) when the launcher gives the gateway a certificate (Kestrel:Certificates:Default).
+        builder.WebHost.UseKestrelHttpsConfiguration();
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         // The bus starts (and its per-replica queue for change events exists) before the first

@@ -13,7 +13,8 @@ public readonly record struct ParsedPayload(string? Json, string? Error)
 /// <summary>
 /// Turns a body into the script's <c>payload</c> by the webhook's payload type (the request's
 /// Content-Type is ignored): GET gives the query string's fields; JSON bodies must parse (an empty
-/// one is <c>{}</c>); form bodies give their fields. Invalid UTF-8 is refused in both.
+/// one is <c>{}</c>, and no object may repeat a name); form bodies give their fields. Invalid UTF-8
+/// is refused in both.
 /// </summary>
 public static class PayloadParser
 {
@@ -22,29 +23,27 @@ public static class PayloadParser
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public static ParsedPayload ParseJson(ReadOnlySpan<byte> body)
+    private static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false };
+
+    /// <summary>
+    /// Parses strictly: besides malformed JSON, a name repeated within one object is refused, as
+    /// I-JSON (RFC 7493) requires: parsers disagree on which of its values counts (the first, the
+    /// last, an error), so a signature check and the webhook's code could read different values.
+    /// </summary>
+    public static ParsedPayload ParseJson(ReadOnlyMemory<byte> body)
     {
-        if (IsBlank(body))
+        if (IsBlank(body.Span))
         {
             return new ParsedPayload("{}", null);
         }
 
         try
         {
-            // Validation only: Utf8JsonReader refuses invalid UTF-8 and malformed JSON alike.
-            var reader = new Utf8JsonReader(body, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
-            if (!JsonDocument.TryParseValue(ref reader, out var document))
+            // Validation only (the script parses the payload itself); the text must also be strict UTF-8.
+            using (JsonDocument.Parse(body, StrictJson))
             {
-                return new ParsedPayload(null, InvalidJson);
+                return new ParsedPayload(StrictUtf8.GetString(body.Span), null);
             }
-
-            document.Dispose();
-            if (reader.BytesConsumed != body.Length && !IsBlank(body[(int)reader.BytesConsumed..]))
-            {
-                return new ParsedPayload(null, InvalidJson);
-            }
-
-            return new ParsedPayload(StrictUtf8.GetString(body), null);
         }
         catch (Exception exception) when (exception is JsonException or DecoderFallbackException)
         {

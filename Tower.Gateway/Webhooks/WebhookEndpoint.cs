@@ -23,6 +23,7 @@ internal static class WebhookEndpoint
     public const string Prefix = "/cetmix_tower_webhooks";
     public const string CallIdHeader = "X-Tower-Call-Id";
     private const string Mask = "*****";
+    private const string InternalError = "Internal error";
 
     public static IEndpointRouteBuilder MapWebhookEndpoint(this IEndpointRouteBuilder app)
     {
@@ -45,6 +46,15 @@ internal static class WebhookEndpoint
         try
         {
             await RunAsync(call, context, services, options);
+        }
+        catch (Exception exception) when (!call.Recorded && !context.RequestAborted.IsCancellationRequested)
+        {
+            // One answer and one record whatever fails: the error goes to the record and the
+            // gateway's log, never to the caller.
+            call.Error = exception.Message;
+            Log.CallFailed(Logger(services), call.Id, call.Endpoint, exception);
+            await FinishAsync(call, services, options, 500, InternalError,
+                call.Authenticated ? CallStatus.Success : CallStatus.Failed, call.Authenticated ? CallStatus.Failed : CallStatus.Skipped);
         }
         finally
         {
@@ -84,10 +94,10 @@ internal static class WebhookEndpoint
         }
 
         // 4. Payload, by the webhook's payload type.
-        var body = call.Buffer.Span;
+        var body = call.Buffer.Memory;
         var parsed = webhook.Definition.Method == "GET"
             ? new ParsedPayload(PayloadParser.ToJsonObject(call.Query), null)
-            : webhook.Definition.PayloadType == "form" ? PayloadParser.ParseForm(body) : PayloadParser.ParseJson(body);
+            : webhook.Definition.PayloadType == "form" ? PayloadParser.ParseForm(body.Span) : PayloadParser.ParseJson(body);
         if (!parsed.Ok)
         {
             await FinishAsync(call, services, options, 400, parsed.Error!, CallStatus.Failed, CallStatus.Skipped);
@@ -133,6 +143,8 @@ internal static class WebhookEndpoint
             }
         }
 
+        call.Authenticated = true;
+
         // 6. Webhook code, in Executor; a webhook without code succeeds with "OK".
         if (webhook.Definition.CodeHash is not { } codeHash)
         {
@@ -167,8 +179,10 @@ internal static class WebhookEndpoint
     }
 
     private static void LogUnavailable(IServiceProvider services, CallState call, string service, ScriptServiceUnavailableException exception) =>
-        Log.ScriptServiceUnavailable(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoint)),
-            call.Id, service, call.Endpoint, exception.Message);
+        Log.ScriptServiceUnavailable(Logger(services), call.Id, service, call.Endpoint, exception.Message);
+
+    private static ILogger Logger(IServiceProvider services) =>
+        services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoint));
 
     /// <summary>Records the call, waits until the record is durable, then answers.</summary>
     private static async Task FinishAsync(CallState call, IServiceProvider services, GatewayOptions options,
@@ -177,6 +191,7 @@ internal static class WebhookEndpoint
         var record = call.ToRecord(status, message, authenticationStatus, codeStatus, options);
         var recording = Stopwatch.GetTimestamp();
         await services.GetRequiredService<CallRecorder>().RecordAsync(record);
+        call.Recorded = true;
         GatewayTelemetry.RecordWait.Record(Stopwatch.GetElapsedTime(recording).TotalSeconds);
 
         var response = call.Context.Response;
@@ -225,6 +240,10 @@ internal static class WebhookEndpoint
         public LiveWebhook? Webhook { get; set; }
         public string? PayloadJson { get; set; }
         public string? Error { get; set; }
+        /// <summary>Whether the caller passed the authenticator (its code, if any, allowed the call).</summary>
+        public bool Authenticated { get; set; }
+        /// <summary>Whether the call's record is durable: from then on the call is never recorded again.</summary>
+        public bool Recorded { get; set; }
         private readonly List<string> _scriptLog = [];
 
         public void AddOutcome(ScriptOutcome outcome)
@@ -354,6 +373,8 @@ internal sealed class BodyBuffer : IDisposable
 
     public ReadOnlySpan<byte> Span => _bytes.AsSpan(0, _length);
 
+    public ReadOnlyMemory<byte> Memory => _bytes.AsMemory(0, _length);
+
     /// <summary>Reads the body; false when it is larger than <paramref name="limit"/>.</summary>
     public async Task<bool> ReadAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
@@ -403,4 +424,7 @@ internal static partial class Log
 {
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId} to {Endpoint}: the {Service} service is unavailable, answered 503: {Reason}")]
     public static partial void ScriptServiceUnavailable(ILogger logger, Guid callId, string service, string endpoint, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Call {CallId} to {Endpoint} failed unexpectedly and was answered 500")]
+    public static partial void CallFailed(ILogger logger, Guid callId, string endpoint, Exception exception);
 }

@@ -16,7 +16,7 @@ namespace Tower.System.Tests;
 /// The whole system, started once for every test of the collection: PostgreSQL and RabbitMQ as
 /// local processes in a fresh data folder, the five services on free ports.
 /// </summary>
-public sealed class TowerSystem : IAsyncLifetime
+public class TowerSystem : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
 
@@ -38,7 +38,13 @@ public sealed class TowerSystem : IAsyncLifetime
     /// <summary>The Admin service's database, whose server also holds the databases of <see cref="EmptyAdmin"/>.</summary>
     public string AdminDatabase { get; private set; } = "";
 
-    public async Task InitializeAsync()
+    /// <summary>The running system, for systems of their own that look inside it.</summary>
+    protected DistributedApplication App => _app ?? throw new InvalidOperationException("The system has not started.");
+
+    /// <summary>Launcher settings of a system of its own, besides the test defaults.</summary>
+    protected virtual IEnumerable<string> Settings => [];
+
+    public virtual async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Tower_AppHost>(
@@ -52,6 +58,7 @@ public sealed class TowerSystem : IAsyncLifetime
                 "--Tower:RabbitMQDistributionPort=0",
                 "--Tower:EpmdPort=0",
                 $"--TOWER_ROOT_API_KEY={RootApiKey}",
+                .. Settings,
             ],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
@@ -63,12 +70,15 @@ public sealed class TowerSystem : IAsyncLifetime
 
         Admin = new HttpClient { BaseAddress = _app.GetEndpoint("admin", "http") };
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", RootApiKey);
-        Gateway = new HttpClient { BaseAddress = _app.GetEndpoint("gateway", "http") };
+        Gateway = CreateGatewayClient(_app);
         LoggingDatabase = await _app.GetConnectionStringAsync("loggingdb", timeout.Token) ?? "";
         RabbitMQ = await _app.GetConnectionStringAsync("rabbitmq", timeout.Token) ?? "";
         AdminDatabase = await _app.GetConnectionStringAsync("admindb", timeout.Token) ?? "";
         await WarmUpAsync(timeout.Token);
     }
+
+    /// <summary>A client of the gateway's public listener.</summary>
+    protected virtual HttpClient CreateGatewayClient(DistributedApplication app) => new() { BaseAddress = app.GetEndpoint("gateway", "http") };
 
     /// <summary>
     /// One call through every hop (authenticator code, webhook code, a log record), so that tests
@@ -97,13 +107,19 @@ public sealed class TowerSystem : IAsyncLifetime
     /// <summary>Kills a service's process with SIGKILL, as a crash or the OOM killer would, and waits until it is gone.</summary>
     public async Task KillAsync(string resource)
     {
-        Assert.True(_app!.ResourceNotifications.TryGetCurrentState(resource, out var state), $"No state for {resource}");
-        var pid = state.Snapshot.Properties.Single(property => property.Name == "executable.pid").Value;
-        using var process = global::System.Diagnostics.Process.GetProcessById(Convert.ToInt32(pid, global::System.Globalization.CultureInfo.InvariantCulture));
+        using var process = global::System.Diagnostics.Process.GetProcessById(ProcessId(resource));
         process.Kill();
         await process.WaitForExitAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await _app.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates, timeout.Token);
+        await App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates, timeout.Token);
+    }
+
+    /// <summary>The process of a resource the launcher started (a service, PostgreSQL, RabbitMQ, epmd).</summary>
+    public int ProcessId(string resource)
+    {
+        Assert.True(App.ResourceNotifications.TryGetCurrentState(resource, out var state), $"No state for {resource}");
+        var pid = state.Snapshot.Properties.Single(property => property.Name == "executable.pid").Value;
+        return Convert.ToInt32(pid, global::System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Starts a stopped resource again and waits until it is healthy.</summary>
@@ -115,7 +131,7 @@ public sealed class TowerSystem : IAsyncLifetime
         await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Admin?.Dispose();
         Gateway?.Dispose();

@@ -33,10 +33,29 @@ public class PayloadParserTests
         Assert.Equal(PayloadParser.InvalidJson, parsed.Error);
     }
 
+    [Theory]
+    [InlineData("{\"a\": 1, \"a\": 2}")]
+    [InlineData("{\"order\": {\"id\": 1, \"id\": 2}}")]
+    [InlineData("[{\"a\": 1, \"\\u0061\": 2}]")]
+    public void A_name_repeated_within_one_object_is_refused(string body)
+    {
+        var parsed = PayloadParser.ParseJson(Encoding.UTF8.GetBytes(body));
+
+        Assert.Equal(PayloadParser.InvalidJson, parsed.Error);
+    }
+
+    [Fact]
+    public void The_same_name_in_different_objects_is_accepted()
+    {
+        var parsed = PayloadParser.ParseJson(Encoding.UTF8.GetBytes("[{\"a\": 1}, {\"a\": 2, \"b\": {\"a\": 3}}]"));
+
+        Assert.True(parsed.Ok);
+    }
+
     [Fact]
     public void Json_with_invalid_utf8_is_refused()
     {
-        var parsed = PayloadParser.ParseJson([(byte)'"', 0xC3, 0x28, (byte)'"']);
+        var parsed = PayloadParser.ParseJson(new byte[] { (byte)'"', 0xC3, 0x28, (byte)'"' });
 
         Assert.Equal(PayloadParser.InvalidJson, parsed.Error);
     }

@@ -1,0 +1,7 @@
+namespace Tower.System.Tests;
+
+[CollectionDefinition(Name)]
+public sealed class DeployedTowerSystemCollection : ICollectionFixture<DeployedTowerSystem>
+{
+    public const string Name = "Tower deployed";
+}
