@@ -18,7 +18,7 @@ public abstract class ScriptGlobals
     public ReadOnlyMemory<byte> raw_body { get; init; }
     public IReadOnlyDictionary<string, string> variables { get; init; } = EmptyMap;
     public IReadOnlyDictionary<string, string> secrets { get; init; } = EmptyMap;
-    public ScriptLog log { get; internal init; } = new(ScriptOutput.MaxLogLineLength);
+    public ScriptLog log { get; internal init; } = new(EmptyMap);
 
     internal static readonly IReadOnlyDictionary<string, string> EmptyMap =
         new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase).AsReadOnly();
@@ -65,20 +65,20 @@ public sealed record ScriptUser(string login, string group);
 
 /// <summary>
 /// Lines a script writes: at most 100 are kept (later ones are dropped, the call goes on), each
-/// masked and cut to 1,000 characters when the call ends.
+/// masked and cut to 1,000 characters as it is written, so a chatty script holds little.
 /// </summary>
 public sealed class ScriptLog
 {
     public const int MaxLines = 100;
 
-    private readonly List<ScriptLogLine> _lines = [];
-    private readonly int _keep;
+    private readonly List<string> _lines = [];
+    private readonly IReadOnlyDictionary<string, string> _secrets;
 
-    /// <param name="keep">How much of each text to hold until it is masked (<see cref="ScriptOutput.LogTextToKeep"/>).</param>
-    internal ScriptLog(int keep) => _keep = keep;
+    /// <param name="secrets">The values to mask in every line.</param>
+    internal ScriptLog(IReadOnlyDictionary<string, string> secrets) => _secrets = secrets;
 
     /// <summary>The lines so far (work a script left running may still be adding some).</summary>
-    internal ScriptLogLine[] Lines
+    internal string[] Lines
     {
         get
         {
@@ -95,12 +95,11 @@ public sealed class ScriptLog
 
     private void Add(string level, string? text)
     {
-        text ??= "";
         lock (_lines)
         {
             if (_lines.Count < MaxLines)
             {
-                _lines.Add(new ScriptLogLine(level, text.Length > _keep ? text[.._keep] : text));
+                _lines.Add($"{level}: {ScriptOutput.Clean(text ?? "", _secrets, ScriptOutput.MaxLogLineLength)}");
             }
         }
     }

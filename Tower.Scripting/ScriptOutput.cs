@@ -22,7 +22,8 @@ internal static class ScriptOutput
 
     public static string MaskSecrets(string text, IReadOnlyDictionary<string, string> secrets)
     {
-        foreach (var value in secrets.Values)
+        // Longest first: a secret that contains another is masked whole, not around the shorter one.
+        foreach (var value in secrets.Values.OrderByDescending(value => value.Length))
         {
             if (value.Length > 0 && text.Length > 0)
             {
@@ -49,13 +50,4 @@ internal static class ScriptOutput
 
         return string.Concat(text.AsSpan(0, keep), "…");
     }
-
-    /// <summary>
-    /// How much of a log line's text to keep before masking so that masking then capping gives
-    /// the same as on the whole text: each secret of <paramref name="longestSecret"/> characters
-    /// shrinks to five, so the first <see cref="MaxLogLineLength"/> masked characters come from
-    /// at most this many.
-    /// </summary>
-    public static int LogTextToKeep(int longestSecret) =>
-        MaxLogLineLength * Math.Max(1, (longestSecret + Mask.Length - 1) / Mask.Length) + longestSecret;
 }

@@ -92,7 +92,7 @@ public static class ScriptRunner
         var variables = ReadOnly(call.Variables, StringComparer.Ordinal);
         var secrets = ReadOnly(call.Secrets, StringComparer.Ordinal);
         var rawData = Encoding.UTF8.GetString(call.Body);
-        var log = new ScriptLog(ScriptOutput.LogTextToKeep(call.Secrets.Values.Select(value => value.Length).DefaultIfEmpty(0).Max()));
+        var log = new ScriptLog(secrets);
         return kind == ScriptKind.Webhook
             ? new WebhookGlobals
             {
@@ -116,7 +116,7 @@ public static class ScriptRunner
         var outcome = new ScriptOutcome
         {
             Status = status,
-            Log = [.. globals.log.Lines.Select(line => $"{line.Level}: {ScriptOutput.Clean(line.Text, secrets, ScriptOutput.MaxLogLineLength)}")],
+            Log = globals.log.Lines,
             Error = ScriptOutput.Clean(error, secrets, ScriptOutput.MaxMessageLength),
             DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
         };

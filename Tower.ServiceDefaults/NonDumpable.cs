@@ -7,9 +7,9 @@ namespace Microsoft.Extensions.Hosting;
 /// the same user, such as a script worker that shares it, can no longer read its memory or
 /// environment through <c>/proc</c> or trace it, and a crash leaves no core dump holding its keys.
 /// Root keeps that access (CAP_SYS_PTRACE), so dumping or debugging a service needs root.
-/// The flag lasts until the process executes another program: script workers start dumpable.
+/// The flag lasts until the process executes another program: script workers set it again themselves.
 /// </summary>
-internal static class NonDumpable
+public static class NonDumpable
 {
     private const int SetDumpable = 4;
 

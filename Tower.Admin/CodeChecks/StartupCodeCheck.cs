@@ -85,8 +85,10 @@ public sealed partial class StartupCodeCheck(NpgsqlDataSource dataSource, CodeCh
                     .. authenticators.Where(row => !string.IsNullOrWhiteSpace(row.Code)).Select(row => new StoredScript(ScriptKind.Authenticator, row.Reference, row.Code)),
                 ];
             }
-            catch (NpgsqlException exception)
+            catch (Exception exception) when (exception is not OperationCanceledException)
             {
+                // Whatever keeps the database from answering (down, starting, refusing), the check waits
+                // for it: a failed check must not stop Admin, and the registry must be completed one day.
                 LogReadFailed(logger, RetryDelay.TotalSeconds, exception.Message);
                 await Task.Delay(RetryDelay, cancellationToken);
             }

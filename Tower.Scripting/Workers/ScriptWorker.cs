@@ -18,6 +18,8 @@ public static class ScriptWorker
 
     public static async Task<int> RunAsync()
     {
+        // Another worker of the same user (without namespaces, they share one) must not read this one's calls.
+        Microsoft.Extensions.Hosting.NonDumpable.Apply();
         await using var input = Console.OpenStandardInput();
         await using var output = Console.OpenStandardOutput();
         var writes = new SemaphoreSlim(1, 1);

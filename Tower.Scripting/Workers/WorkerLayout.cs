@@ -11,11 +11,12 @@ internal sealed class WorkerLayout : IDisposable
 {
     private const string RuntimeConfigName = "tower-script-worker.runtimeconfig.json";
 
-    private WorkerLayout(string directory, string dotnetPath, IReadOnlyList<string> arguments, WorkerSandbox sandbox)
+    private WorkerLayout(string directory, string dotnetPath, IReadOnlyList<string> arguments, IReadOnlyList<string> readOnlyPaths, WorkerSandbox sandbox)
     {
         Directory = directory;
         DotnetPath = dotnetPath;
         Arguments = arguments;
+        ReadOnlyPaths = readOnlyPaths;
         Sandbox = sandbox;
     }
 
@@ -25,8 +26,7 @@ internal sealed class WorkerLayout : IDisposable
     public WorkerSandbox Sandbox { get; }
 
     /// <summary>What a confined worker must be able to read: its own folder and the .NET installation.</summary>
-    public IReadOnlyList<string> ReadOnlyPaths =>
-        [Directory, Path.GetDirectoryName(new FileInfo(DotnetPath).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? DotnetPath)!];
+    public IReadOnlyList<string> ReadOnlyPaths { get; }
 
     public static WorkerLayout Create(WorkerPoolOptions options)
     {
@@ -37,7 +37,12 @@ internal sealed class WorkerLayout : IDisposable
         var readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
         SetMode(directory, readable | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
 
-        var sources = new[] { host, typeof(ScriptWorker).Assembly.Location, typeof(Contracts.TowerJson).Assembly.Location };
+        // The worker loads only these: its entry point, the engine, the contracts, and the defaults' non-dumpable switch.
+        var sources = new[]
+        {
+            host, typeof(ScriptWorker).Assembly.Location, typeof(Contracts.TowerJson).Assembly.Location,
+            typeof(Microsoft.Extensions.Hosting.NonDumpable).Assembly.Location,
+        };
         foreach (var source in sources.Distinct())
         {
             var target = Path.Combine(directory, Path.GetFileName(source));
@@ -56,9 +61,11 @@ internal sealed class WorkerLayout : IDisposable
             """);
         SetMode(runtimeConfig, readable);
 
-        return new WorkerLayout(directory, FindDotnet(),
+        var dotnet = FindDotnet();
+        string[] readOnlyPaths = [directory, Path.GetDirectoryName(new FileInfo(dotnet).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? dotnet)!];
+        return new WorkerLayout(directory, dotnet,
             ["exec", "--runtimeconfig", runtimeConfig, Path.Combine(directory, Path.GetFileName(host)), ScriptWorker.Argument],
-            WorkerSandbox.Detect(options));
+            readOnlyPaths, WorkerSandbox.Detect(options, dotnet, readOnlyPaths));
     }
 
     private static void SetMode(string path, UnixFileMode mode)

@@ -16,7 +16,8 @@ public sealed partial class WorkerPool : IAsyncDisposable
 {
     private readonly WorkerPoolOptions _options;
     private readonly ILogger<WorkerPool> _logger;
-    private readonly Lazy<WorkerLayout> _layout;
+    private readonly object _layoutLock = new();
+    private WorkerLayout? _layout;
     private readonly OutboundHttp _http;
     private readonly Channel<WorkerProcess> _idle = Channel.CreateUnbounded<WorkerProcess>();
     private readonly object _startLock = new();
@@ -28,8 +29,19 @@ public sealed partial class WorkerPool : IAsyncDisposable
     {
         _options = options.Value;
         _logger = logger;
-        _layout = new Lazy<WorkerLayout>(CreateLayout);
         _http = new OutboundHttp(new ScriptHttpPolicy(_options.HttpAllowedHosts, _options.HttpMaxResponseBytes));
+    }
+
+    /// <summary>The workers' folder and confinement, made on first use; a failure is tried again by the next start.</summary>
+    private WorkerLayout Layout
+    {
+        get
+        {
+            lock (_layoutLock)
+            {
+                return _layout ??= CreateLayout();
+            }
+        }
     }
 
     private WorkerLayout CreateLayout()
@@ -89,8 +101,9 @@ public sealed partial class WorkerPool : IAsyncDisposable
             Retire(worker);
             return new ScriptOutcome { Status = ScriptRunStatus.TimedOut, Error = $"The script ran past its limit of {call.TimeoutMs} ms and its worker was stopped." };
         }
-        catch (Exception exception) when (exception is IOException or EndOfStreamException or InvalidDataException)
+        catch (Exception exception) when (exception is not OutOfMemoryException)
         {
+            // A worker that died or sent what the service cannot read (it runs untrusted code) never serves again.
             LogCrashed(_logger, call.CallId, exception.Message);
             Retire(worker);
             return new ScriptOutcome { Status = ScriptRunStatus.Failed, Error = "The script crashed its worker process (stack overflow, out of memory or exit)." };
@@ -129,7 +142,7 @@ public sealed partial class WorkerPool : IAsyncDisposable
             WorkerProcess? worker = null;
             try
             {
-                worker = WorkerProcess.Start(_layout.Value, _options);
+                worker = WorkerProcess.Start(Layout, _options);
                 Interlocked.Increment(ref _processesStarted);
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
                 await worker.RunAsync(WarmUpImage.Value, WarmUpCall(), _http, timeout.Token);
@@ -173,9 +186,9 @@ public sealed partial class WorkerPool : IAsyncDisposable
             worker.Dispose();
         }
 
-        if (_layout.IsValueCreated)
+        lock (_layoutLock)
         {
-            _layout.Value.Dispose();
+            _layout?.Dispose();
         }
 
         _http.Dispose();

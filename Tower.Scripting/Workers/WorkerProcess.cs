@@ -15,6 +15,9 @@ internal sealed class WorkerProcess : IDisposable
     private readonly int _maxLoaded;
     private readonly SemaphoreSlim _writes = new(1, 1);
 
+    /// <summary>How many of one call's <c>http</c> requests the service carries out at once.</summary>
+    private const int MaxRequestsInFlight = 4;
+
     private WorkerProcess(Process process, int maxLoaded)
     {
         _process = process;
@@ -62,6 +65,10 @@ internal sealed class WorkerProcess : IDisposable
             WorkerCodec.Write(writer, call);
         }), cancellationToken);
 
+        // A script may ask for many requests at once; the service carries out a few at a time, each
+        // bounded by the call's own limit (not by what the worker says), so a call cannot fill the service's memory.
+        using var inFlight = new SemaphoreSlim(MaxRequestsInFlight);
+        var callLimit = TimeSpan.FromMilliseconds(call.TimeoutMs);
         while (true)
         {
             var frame = await WorkerProtocol.ReadAsync(_output, cancellationToken) ?? throw new EndOfStreamException("The script worker exited.");
@@ -73,7 +80,7 @@ internal sealed class WorkerProcess : IDisposable
                     return new ScriptRunResult(WorkerCodec.ReadOutcome(reader), leftWorkBehind);
                 case WorkerProtocol.HttpRequest:
                     var (id, request) = WorkerCodec.ReadHttpRequest(reader);
-                    _ = AnswerHttpAsync(id, request, http, cancellationToken);
+                    _ = AnswerHttpAsync(id, request with { Timeout = request.Timeout < callLimit ? request.Timeout : callLimit }, http, inFlight, cancellationToken);
                     break;
                 default:
                     throw new InvalidDataException("The script worker sent an unexpected frame.");
@@ -82,17 +89,26 @@ internal sealed class WorkerProcess : IDisposable
     }
 
     /// <summary>Carries out one request for the script (the worker itself has no network) and sends the answer back.</summary>
-    private async Task AnswerHttpAsync(int id, ScriptHttpRequest request, IScriptHttpTransport http, CancellationToken cancellationToken)
+    private async Task AnswerHttpAsync(int id, ScriptHttpRequest request, IScriptHttpTransport http, SemaphoreSlim inFlight,
+        CancellationToken cancellationToken)
     {
         byte[] answer;
         try
         {
-            var response = await http.SendAsync(request, cancellationToken);
-            answer = WorkerProtocol.Build(WorkerProtocol.HttpAnswer, writer => WorkerCodec.WriteHttpAnswer(writer, id, response, null));
+            await inFlight.WaitAsync(cancellationToken);
+            try
+            {
+                var response = await http.SendAsync(request, cancellationToken);
+                answer = WorkerProtocol.Build(WorkerProtocol.HttpAnswer, writer => WorkerCodec.WriteHttpAnswer(writer, id, response, null));
+            }
+            finally
+            {
+                inFlight.Release();
+            }
         }
-        catch (Exception exception) when (exception is HttpRequestException or ScriptHttpException or OperationCanceledException
-            or IOException or System.Net.Sockets.SocketException or InvalidOperationException or UriFormatException or FormatException)
+        catch (Exception exception) when (exception is not OutOfMemoryException)
         {
+            // Whatever the request did wrong (a bad method, a refused address, a timeout), the script gets an answer.
             answer = WorkerProtocol.Build(WorkerProtocol.HttpAnswer, writer => WorkerCodec.WriteHttpAnswer(writer, id, null, ScriptRunner.Describe(exception)));
         }
 

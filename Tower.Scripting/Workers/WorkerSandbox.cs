@@ -35,13 +35,25 @@ internal sealed class WorkerSandbox
         (Namespaces ? "in their own namespaces (no network, private /proc, read-only /usr)" : "WITHOUT namespaces (bubblewrap is missing or refused)")
         + (User is null ? ", as the service's user" : $", as the user '{User}'") + ", with no_new_privs and an empty environment";
 
-    /// <summary>Finds out what this host allows: a trial run of the confinement itself.</summary>
-    public static WorkerSandbox Detect(WorkerPoolOptions options)
+    /// <summary>
+    /// Finds out what this host allows by a trial run of the runtime itself, confined as a worker
+    /// will be (<paramref name="dotnet"/> seeing <paramref name="readOnlyPaths"/>): namespaces when
+    /// that works; otherwise without them, when that works; otherwise a clear error.
+    /// </summary>
+    public static WorkerSandbox Detect(WorkerPoolOptions options, string dotnet, IReadOnlyList<string> readOnlyPaths)
     {
-        var user = Environment.UserName == "root" ? EnsureUser(options.WorkerUser) : null;
-        var trial = new WorkerSandbox(namespaces: true, user);
-        var namespaces = options.WorkerNamespaces && File.Exists(Bubblewrap) && RunsToEnd(trial.StartInfo("/bin/true", [], [], "/"));
-        return new WorkerSandbox(namespaces, user);
+        var user = Environment.IsPrivilegedProcess ? EnsureUser(options.WorkerUser) : null;
+        foreach (var namespaces in options.WorkerNamespaces && File.Exists(Bubblewrap) ? [true, false] : new[] { false })
+        {
+            var sandbox = new WorkerSandbox(namespaces, user);
+            if (RunsToEnd(sandbox.StartInfo(dotnet, ["--list-runtimes"], readOnlyPaths, "/")))
+            {
+                return sandbox;
+            }
+        }
+
+        throw new InvalidOperationException(
+            $"The .NET runtime ({dotnet}) does not start as a script worker (user {user ?? Environment.UserName}): it must be readable and executable by that user.");
     }
 
     /// <summary>
@@ -133,9 +145,20 @@ internal sealed class WorkerSandbox
             return user;
         }
 
-        // Auth and Executor may both get here at once: whichever adds the user, it exists afterwards.
-        RunsToEnd(new ProcessStartInfo("/usr/sbin/useradd",
-            ["--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", user]) { UseShellExecute = false });
-        return Exists(user) ? user : throw new InvalidOperationException($"The script worker user '{user}' does not exist and could not be created.");
+        // Auth and Executor may both get here at once, and useradd refuses while the other holds the
+        // password files' lock: try again for a few seconds; whichever adds the user, it exists afterwards.
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            RunsToEnd(new ProcessStartInfo("/usr/sbin/useradd",
+                ["--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", user]) { UseShellExecute = false });
+            if (Exists(user))
+            {
+                return user;
+            }
+
+            Thread.Sleep(TimeSpan.FromMilliseconds(250));
+        }
+
+        throw new InvalidOperationException($"The script worker user '{user}' does not exist and could not be created.");
     }
 }

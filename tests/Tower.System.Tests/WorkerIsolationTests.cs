@@ -45,15 +45,18 @@ public sealed class WorkerIsolationTests(TowerSystem tower)
         }
     }
 
-    /// <summary>The worker processes on this machine (Auth's and Executor's warm theirs at start).</summary>
-    private static async Task<IReadOnlyList<int>> WorkersAsync()
+    /// <summary>This system's worker processes: descendants of its Auth and Executor (they warm theirs at start).</summary>
+    private async Task<IReadOnlyList<int>> WorkersAsync()
     {
+        var services = new[] { tower.ProcessId("auth"), tower.ProcessId("executor") };
         for (var attempt = 0; attempt < 50; attempt++)
         {
             var found = Directory.GetDirectories("/proc")
                 .Select(path => int.TryParse(Path.GetFileName(path), out var pid) ? pid : 0)
-                .Where(pid => pid > 0 && CommandLine(pid).Contains("--tower-script-worker", StringComparison.Ordinal) && CommandLine(pid).StartsWith("/", StringComparison.Ordinal))
-                .Where(pid => !CommandLine(pid).Contains("bwrap", StringComparison.Ordinal) && !CommandLine(pid).Contains("setpriv", StringComparison.Ordinal))
+                .Where(pid => pid > 0 && CommandLine(pid).StartsWith("/", StringComparison.Ordinal)
+                    && CommandLine(pid).Contains("--tower-script-worker", StringComparison.Ordinal)
+                    && !CommandLine(pid).Contains("bwrap", StringComparison.Ordinal)
+                    && services.Any(service => DescendsFrom(pid, service)))
                 .ToList();
             if (found.Count > 0)
             {
@@ -64,6 +67,33 @@ public sealed class WorkerIsolationTests(TowerSystem tower)
         }
 
         return [];
+    }
+
+    private static bool DescendsFrom(int pid, int ancestor)
+    {
+        for (var current = pid; current > 1; current = Parent(current))
+        {
+            if (current == ancestor)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The parent's pid, from /proc/&lt;pid&gt;/stat (after the command's closing parenthesis), or 0 when the process is gone.</summary>
+    private static int Parent(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], global::System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
     }
 
     private static string CommandLine(int pid)

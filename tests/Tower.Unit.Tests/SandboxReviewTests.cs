@@ -143,7 +143,7 @@ public sealed class SandboxReviewTests(WorkerPoolFixture workers) : IClassFixtur
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
-        for (var waited = 0; waited < 100 && !condition(); waited++)
+        for (var waited = 0; waited < 600 && !condition(); waited++)
         {
             await Task.Delay(50);
         }

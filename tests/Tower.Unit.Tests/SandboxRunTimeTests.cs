@@ -39,7 +39,7 @@ public sealed class SandboxRunTimeTests(WorkerPoolFixture workers) : IClassFixtu
     {
         Assert.Empty(ScriptCompiler.Validate(ScriptKind.Webhook, code));
 
-        var outcome = await workers.RunAsync(code);
+        var outcome = await workers.RunAsync(code, timeoutMs: 10_000);
 
         Assert.True(outcome.Status == ScriptRunStatus.Completed, outcome.Error);
         Assert.Equal(message, outcome.Message);
@@ -67,7 +67,7 @@ public sealed class SandboxRunTimeTests(WorkerPoolFixture workers) : IClassFixtu
     /// <summary>Replacement workers start in the background: give them a moment.</summary>
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
-        for (var waited = 0; waited < 100 && !condition(); waited++)
+        for (var waited = 0; waited < 600 && !condition(); waited++)
         {
             await Task.Delay(50);
         }

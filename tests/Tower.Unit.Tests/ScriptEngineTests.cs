@@ -177,4 +177,15 @@ public class ScriptEngineTests
         var after = await RunAsync(ScriptKind.Webhook, "result.message = \"still here\";", Call());
         Assert.Equal("still here", after.Message);
     }
+
+    [Fact]
+    public async Task A_secret_that_contains_another_is_masked_whole()
+    {
+        var secrets = new Dictionary<string, string> { ["short"] = "abc12345", ["long"] = "abc12345-and-more" };
+
+        var outcome = await RunAsync(ScriptKind.Webhook, "result.message = secrets[\"long\"]; log.info(secrets[\"long\"]);", Call(secrets: secrets));
+
+        Assert.Equal("*****", outcome.Message);
+        Assert.Equal("INFO: *****", Assert.Single(outcome.Log));
+    }
 }

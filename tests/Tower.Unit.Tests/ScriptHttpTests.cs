@@ -156,14 +156,14 @@ public sealed class ScriptHttpTests(LocalWebServer server) : IClassFixture<Local
             HttpAllowedHosts = ["localhost"],
             WorkerHostAssembly = Path.Combine(AppContext.BaseDirectory, "Tower.Executor.dll"),
         }), NullLogger<WorkerPool>.Instance);
-        var code = $"var r = await http.get(\"http://localhost:{server.Port}/hello\"); var refused = \"\"; try {{ await http.get(\"http://127.0.0.1:{server.Port}/hello\"); }} catch (Exception e) {{ refused = e.Message; }} result.message = r.status + \" \" + r.json()?[\"greeting\"] + \" | \" + refused;";
+        var code = $"var r = await http.get(\"http://localhost:{server.Port}/hello\"); var refused = \"\"; try {{ await http.get(\"http://127.0.0.1:{server.Port}/hello\"); }} catch (Exception e) {{ refused = e.Message; }} var badMethod = \"answered\"; try {{ await http.send(\"\", \"http://localhost:{server.Port}/hello\"); }} catch (Exception) {{ badMethod = \"refused\"; }} result.message = r.status + \" \" + r.json()?[\"greeting\"] + \" \" + badMethod + \" | \" + refused;";
         var compiled = Compiler.Compile(ScriptKind.Webhook, code);
         Assert.True(compiled.Image is not null, string.Join(" | ", compiled.Errors));
 
         var outcome = await pool.RunAsync(compiled.Image, Call(compiled.Image), CancellationToken.None);
 
         Assert.True(outcome.Status == ScriptRunStatus.Completed, outcome.Error);
-        Assert.StartsWith("200 hello | ", outcome.Message, StringComparison.Ordinal);
+        Assert.StartsWith("200 hello refused | ", outcome.Message, StringComparison.Ordinal);
         Assert.Contains("may not reach", outcome.Message, StringComparison.Ordinal);
     }
 }

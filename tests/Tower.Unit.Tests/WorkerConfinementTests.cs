@@ -20,7 +20,7 @@ public sealed class WorkerConfinementTests : IDisposable
     public void As_root_a_worker_runs_as_the_dedicated_user_and_cannot_read_a_service_environment()
     {
         var service = StartStandIn(asUser: null);
-        var sandbox = WorkerSandbox.Detect(new WorkerPoolOptions());
+        var sandbox = WorkerSandbox.Detect(new WorkerPoolOptions(), "/bin/true", []);
 
         var identity = Run(sandbox.StartInfo("/usr/bin/id", ["-u"], [], "/"));
         var dedicated = Run(new ProcessStartInfo("/usr/bin/id", ["-u", "tower-script"]));
@@ -37,7 +37,7 @@ public sealed class WorkerConfinementTests : IDisposable
     public void Without_namespaces_the_dedicated_user_still_cannot_read_a_root_service_environment()
     {
         var service = StartStandIn(asUser: null);
-        var sandbox = WorkerSandbox.Detect(new WorkerPoolOptions { WorkerNamespaces = false });
+        var sandbox = WorkerSandbox.Detect(new WorkerPoolOptions { WorkerNamespaces = false }, "/bin/true", []);
 
         var environment = Run(sandbox.StartInfo("/bin/cat", [$"/proc/{service.Id}/environ"], [], "/"));
 
@@ -67,7 +67,7 @@ public sealed class WorkerConfinementTests : IDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var sandbox = WorkerSandbox.Detect(new WorkerPoolOptions());
+        var sandbox = WorkerSandbox.Detect(new WorkerPoolOptions(), "/bin/true", []);
         var given = new Dictionary<string, string> { ["ONLY_THIS"] = "1" };
 
         var network = Run(sandbox.StartInfo("/bin/bash", ["-c", $"echo > /dev/tcp/127.0.0.1/{port}"], [], "/", given));
