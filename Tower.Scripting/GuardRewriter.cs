@@ -73,31 +73,17 @@ internal sealed class GuardRewriter(SemanticModel model) : CSharpSyntaxRewriter
         return visited.WithBody(body).WithExpressionBody(null).WithSemicolonToken(default);
     }
 
-    public override SyntaxNode? VisitMethodDeclaration(MethodDeclarationSyntax node)
-    {
-        var visited = (MethodDeclarationSyntax)base.VisitMethodDeclaration(node)!;
-        if (visited.Body is null && visited.ExpressionBody is null)
-        {
-            return visited;
-        }
+    public override SyntaxNode? VisitMethodDeclaration(MethodDeclarationSyntax node) =>
+        Guarded((BaseMethodDeclarationSyntax)base.VisitMethodDeclaration(node)!, node);
 
-        var body = GuardedBody(visited.Body, visited.ExpressionBody?.Expression, model.GetDeclaredSymbol(node));
-        return visited.WithBody(body).WithExpressionBody(null).WithSemicolonToken(default);
-    }
+    public override SyntaxNode? VisitOperatorDeclaration(OperatorDeclarationSyntax node) =>
+        Guarded((BaseMethodDeclarationSyntax)base.VisitOperatorDeclaration(node)!, node);
 
-    public override SyntaxNode? VisitOperatorDeclaration(OperatorDeclarationSyntax node)
-    {
-        var visited = (OperatorDeclarationSyntax)base.VisitOperatorDeclaration(node)!;
-        var body = GuardedBody(visited.Body, visited.ExpressionBody?.Expression, model.GetDeclaredSymbol(node));
-        return visited.WithBody(body).WithExpressionBody(null).WithSemicolonToken(default);
-    }
+    public override SyntaxNode? VisitConversionOperatorDeclaration(ConversionOperatorDeclarationSyntax node) =>
+        Guarded((BaseMethodDeclarationSyntax)base.VisitConversionOperatorDeclaration(node)!, node);
 
-    public override SyntaxNode? VisitConversionOperatorDeclaration(ConversionOperatorDeclarationSyntax node)
-    {
-        var visited = (ConversionOperatorDeclarationSyntax)base.VisitConversionOperatorDeclaration(node)!;
-        var body = GuardedBody(visited.Body, visited.ExpressionBody?.Expression, model.GetDeclaredSymbol(node));
-        return visited.WithBody(body).WithExpressionBody(null).WithSemicolonToken(default);
-    }
+    public override SyntaxNode? VisitConstructorDeclaration(ConstructorDeclarationSyntax node) =>
+        Guarded((BaseMethodDeclarationSyntax)base.VisitConstructorDeclaration(node)!, node);
 
     public override SyntaxNode? VisitIndexerDeclaration(IndexerDeclarationSyntax node)
     {
@@ -115,11 +101,7 @@ internal sealed class GuardRewriter(SemanticModel model) : CSharpSyntaxRewriter
     public override SyntaxNode? VisitClassDeclaration(ClassDeclarationSyntax node)
     {
         var visited = (ClassDeclarationSyntax)base.VisitClassDeclaration(node)!;
-        return visited.Modifiers.Any(SyntaxKind.StaticKeyword)
-            ? visited
-            : visited.WithMembers(visited.Members.Insert(0, GuardField))
-                .WithOpenBraceToken(Token(SyntaxKind.OpenBraceToken)).WithCloseBraceToken(Token(SyntaxKind.CloseBraceToken))
-                .WithSemicolonToken(default);
+        return visited.Modifiers.Any(SyntaxKind.StaticKeyword) ? visited : WithGuardField(visited);
     }
 
     public override SyntaxNode? VisitRecordDeclaration(RecordDeclarationSyntax node)
@@ -130,17 +112,7 @@ internal sealed class GuardRewriter(SemanticModel model) : CSharpSyntaxRewriter
             return visited;
         }
 
-        // A record written with a semicolon body gets braces for its new member.
-        return visited.WithMembers(visited.Members.Insert(0, GuardField))
-            .WithOpenBraceToken(Token(SyntaxKind.OpenBraceToken)).WithCloseBraceToken(Token(SyntaxKind.CloseBraceToken))
-            .WithSemicolonToken(default);
-    }
-
-    public override SyntaxNode? VisitConstructorDeclaration(ConstructorDeclarationSyntax node)
-    {
-        var visited = (ConstructorDeclarationSyntax)base.VisitConstructorDeclaration(node)!;
-        var body = GuardedBody(visited.Body, visited.ExpressionBody?.Expression, model.GetDeclaredSymbol(node));
-        return visited.WithBody(body).WithExpressionBody(null).WithSemicolonToken(default);
+        return WithGuardField(visited);
     }
 
     public override SyntaxNode? VisitAccessorDeclaration(AccessorDeclarationSyntax node)
@@ -186,6 +158,19 @@ internal sealed class GuardRewriter(SemanticModel model) : CSharpSyntaxRewriter
         var visited = (AnonymousMethodExpressionSyntax)base.VisitAnonymousMethodExpression(node)!;
         return visited.WithBlock(GuardedBody(visited.Block, null, model.GetSymbolInfo(node).Symbol as IMethodSymbol));
     }
+
+    /// <summary>A method-like member with a body that starts with the check; one without a body (abstract) stays as it is.</summary>
+    private BaseMethodDeclarationSyntax Guarded(BaseMethodDeclarationSyntax visited, SyntaxNode original) =>
+        visited.Body is null && visited.ExpressionBody is null
+            ? visited
+            : visited.WithBody(GuardedBody(visited.Body, visited.ExpressionBody?.Expression, model.GetDeclaredSymbol(original) as IMethodSymbol))
+                .WithExpressionBody(null).WithSemicolonToken(default);
+
+    /// <summary>The type with the guard field first; a type written with a semicolon body gets braces for it.</summary>
+    private static TypeDeclarationSyntax WithGuardField(TypeDeclarationSyntax type) =>
+        type.WithMembers(type.Members.Insert(0, GuardField))
+            .WithOpenBraceToken(Token(SyntaxKind.OpenBraceToken)).WithCloseBraceToken(Token(SyntaxKind.CloseBraceToken))
+            .WithSemicolonToken(default);
 
     private static StatementSyntax Guarded(StatementSyntax body) =>
         body is BlockSyntax block ? block.WithStatements(block.Statements.Insert(0, Check)) : Block(Check, body);

@@ -13,6 +13,7 @@ public static class ScriptRunner
         var started = Stopwatch.GetTimestamp();
         var globals = CreateGlobals(script.Kind, call);
         var limit = TimeSpan.FromMilliseconds(call.TimeoutMs);
+        var timedOut = $"The script ran past its limit of {call.TimeoutMs} ms.";
         ScriptRun? run = null;
 
         // The end is described inside the run's flow: an exception's text may be the script's own
@@ -27,7 +28,7 @@ public static class ScriptRunner
             }
             catch (ScriptDeadlineException)
             {
-                return (ScriptRunStatus.TimedOut, $"The script ran past its limit of {call.TimeoutMs} ms.");
+                return (ScriptRunStatus.TimedOut, timedOut);
             }
             catch (InsufficientExecutionStackException)
             {
@@ -46,7 +47,7 @@ public static class ScriptRunner
         }
         catch (TimeoutException)
         {
-            outcome = Outcome(ScriptRunStatus.TimedOut, globals, call, started, $"The script ran past its limit of {call.TimeoutMs} ms.");
+            outcome = Outcome(ScriptRunStatus.TimedOut, globals, call, started, timedOut);
         }
 
         return new ScriptRunResult(outcome, LeftWorkBehind: !task.IsCompleted || run is null || run.HasWorkRunning);

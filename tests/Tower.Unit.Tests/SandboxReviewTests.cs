@@ -122,9 +122,7 @@ public sealed class SandboxReviewTests(WorkerPoolFixture workers) : IClassFixtur
     [Fact]
     public async Task Work_started_while_the_host_reads_an_exception_text_retires_the_worker()
     {
-        await workers.RunAsync("result.message = \"warm\";");
-        await WaitUntilAsync(() => workers.Pool.ProcessesStarted >= 2);
-        var startedBefore = workers.Pool.ProcessesStarted;
+        var startedBefore = await workers.StartedWhenSettledAsync();
 
         var outcome = await workers.RunAsync("""
             class E : Exception
@@ -134,18 +132,10 @@ public sealed class SandboxReviewTests(WorkerPoolFixture workers) : IClassFixtur
             }
             throw new E();
             """);
-        await WaitUntilAsync(() => workers.Pool.ProcessesStarted > startedBefore);
+        await workers.WaitForReplacementAsync(startedBefore);
 
         Assert.Equal(ScriptRunStatus.Failed, outcome.Status);
         Assert.Contains("boom", outcome.Error, StringComparison.Ordinal);
         Assert.Equal(startedBefore + 1, workers.Pool.ProcessesStarted);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var waited = 0; waited < 600 && !condition(); waited++)
-        {
-            await Task.Delay(50);
-        }
     }
 }

@@ -48,9 +48,7 @@ public sealed class SandboxRunTimeTests(WorkerPoolFixture workers) : IClassFixtu
     [Fact]
     public async Task A_worker_whose_call_left_work_running_is_replaced_before_the_next_call()
     {
-        await workers.RunAsync("result.message = \"warm\";");
-        await WaitUntilAsync(() => workers.Pool.ProcessesStarted >= 2);
-        var startedBefore = workers.Pool.ProcessesStarted;
+        var startedBefore = await workers.StartedWhenSettledAsync();
 
         var outcome = await workers.RunAsync("""
             async Task Later() { await Task.Delay(300); log.info("still running"); }
@@ -60,25 +58,15 @@ public sealed class SandboxRunTimeTests(WorkerPoolFixture workers) : IClassFixtu
 
         Assert.Equal(ScriptRunStatus.Completed, outcome.Status);
         Assert.Equal("answered", outcome.Message);
-        await WaitUntilAsync(() => workers.Pool.ProcessesStarted > startedBefore);
+        await workers.WaitForReplacementAsync(startedBefore);
         Assert.Equal(startedBefore + 1, workers.Pool.ProcessesStarted);
     }
 
-    /// <summary>Replacement workers start in the background: give them a moment.</summary>
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var waited = 0; waited < 600 && !condition(); waited++)
-        {
-            await Task.Delay(50);
-        }
-    }
 
     [Fact]
     public async Task A_worker_whose_calls_awaited_everything_serves_the_next_call()
     {
-        await workers.RunAsync("result.message = \"warm\";");
-        await WaitUntilAsync(() => workers.Pool.ProcessesStarted >= 2);
-        var startedBefore = workers.Pool.ProcessesStarted;
+        var startedBefore = await workers.StartedWhenSettledAsync();
 
         var outcome = await workers.RunAsync("async Task Now() { await Task.Delay(5); } await Now(); result.message = \"done\";");
 

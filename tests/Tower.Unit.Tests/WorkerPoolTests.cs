@@ -48,6 +48,25 @@ public sealed class WorkerPoolFixture : IAsyncLifetime
         }, giveUp.Token);
     }
 
+    /// <summary>How many worker processes the pool has started once it is full and idle (a replaced worker adds one).</summary>
+    public async Task<int> StartedWhenSettledAsync()
+    {
+        await RunAsync("result.message = \"warm\";");
+        await WaitUntilAsync(() => Pool.ProcessesStarted >= 2);
+        return Pool.ProcessesStarted;
+    }
+
+    /// <summary>Replacement workers start in the background: waits until one more than <paramref name="startedBefore"/> has.</summary>
+    public Task WaitForReplacementAsync(int startedBefore) => WaitUntilAsync(() => Pool.ProcessesStarted > startedBefore);
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var waited = 0; waited < 600 && !condition(); waited++)
+        {
+            await Task.Delay(50);
+        }
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync() => await Pool.DisposeAsync();
