@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# bubblewrap confines the script workers (their own namespaces: no network, no view of the services).
-SYSTEM_PACKAGES=(postgresql rabbitmq-server bubblewrap)
+# bubblewrap confines the script workers (their own namespaces: no network, no view of the services);
+# uidmap lets the services' unprivileged user run them as one of its subordinate user ids.
+SYSTEM_PACKAGES=(postgresql rabbitmq-server bubblewrap uidmap)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -17,6 +18,7 @@ install_system_packages() {
     [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
     compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
     [ -x /usr/bin/bwrap ] || missing+=(bubblewrap)
+    [ -x /usr/bin/newuidmap ] || missing+=(uidmap)
     if [ ${#missing[@]} -gt 0 ]; then
         echo "Tower: installing ${missing[*]} with apt-get"
         as_root apt-get update -qq

@@ -44,7 +44,9 @@ var serviceKey = builder.AddParameter("service-key", RandomNumberGenerator.GetHe
 var rootApiKey = builder.AddParameter("root-api-key", RootApiKey.Resolve(builder.Configuration, layout), secret: true);
 var secretsKey = builder.AddParameter("secrets-key", builder.Configuration["TOWER_SECRETS_KEY"] ?? layout.Key("secrets-key"), secret: true);
 
-var gatewayListener = GatewayListener.FromSettings(tower, Port("GatewayPort"));
+// As root, the services run as an unprivileged user (and their script workers as another).
+var serviceUser = ServiceUser.Resolve(tower, layout);
+var gatewayListener = GatewayListener.FromSettings(tower, Port("GatewayPort")).ReadableBy(serviceUser, layout);
 var adminPort = Port("AdminPort");
 var publicBaseUrl = tower["PublicBaseUrl"] ?? gatewayListener.DefaultPublicBaseUrl;
 
@@ -54,7 +56,8 @@ var serviceSettings = new ServiceSettings(
     Environment: tower["Environment"] is { Length: > 0 } environment ? environment : Environments.Production,
     Diagnostics: tower.GetValue<bool>("Diagnostics"),
     ExportTelemetry: dashboard,
-    TraceSampling: TraceSampling.Parse(tower["TraceSampling"]));
+    TraceSampling: TraceSampling.Parse(tower["TraceSampling"]),
+    User: serviceUser);
 
 IResourceBuilder<ServiceProcessResource> Service<TProject>(string name) where TProject : IProjectMetadata, new() =>
     builder.AddService<TProject>(name, serviceSettings).WithEnvironment("Tower__ServiceKey", serviceKey);
@@ -84,6 +87,7 @@ Service<Projects.Tower_Gateway>("gateway").WithGatewayListener(gatewayListener)
     .WithReference(admin).WaitFor(admin)
     .WithReference(auth).WaitFor(auth)
     .WithReference(executor).WaitFor(executor)
-    .WithEnvironment("Gateway__SpillDirectory", Path.Combine(layout.Root, "gateway-spill"));
+    .WithEnvironment("Gateway__SpillDirectory", layout.OwnedDirectory("gateway-spill", serviceUser?.Name ?? "root",
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute));
 
 builder.Build().Run();

@@ -73,6 +73,26 @@ internal sealed class GatewayListener
     }
 
     /// <summary>
+    /// This listener with its certificate and key readable by the services' user: copies that only
+    /// that user can read, in the data folder (the originals need only be readable by the launcher).
+    /// </summary>
+    public GatewayListener ReadableBy(ServiceUser? user, LocalLayout layout)
+    {
+        if (user is null || Certificate is null)
+        {
+            return this;
+        }
+
+        var folder = layout.OwnedDirectory("gateway-certificate", user.Name, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var certificate = Path.Combine(folder, "certificate.pem");
+        var key = Path.Combine(folder, "key.pem");
+        LocalLayout.WriteOwnerOnly(certificate, File.ReadAllText(Certificate));
+        LocalLayout.WriteOwnerOnly(key, File.ReadAllText(CertificateKey!));
+        LocalLayout.Run("chown", $"{user.Name}:{user.Name}", certificate, key);
+        return new GatewayListener(Host, Port, certificate, key);
+    }
+
+    /// <summary>
     /// A health check on the gateway's <c>/health</c> through its own listener. Over HTTPS it
     /// accepts exactly the configured certificate, whoever issued it: the launcher reaches the
     /// gateway by an address the certificate need not name.

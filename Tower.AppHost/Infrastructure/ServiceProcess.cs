@@ -8,11 +8,8 @@ namespace Tower.AppHost.Infrastructure;
 /// through <c>dotnet run</c>, which would keep a second .NET process (~130 MB) per service alive
 /// and evaluate the project on every start. Other services find it through service discovery.
 /// </summary>
-internal sealed class ServiceProcessResource(string name, string workingDirectory, string assembly)
-    : ExecutableResource(name, "dotnet", workingDirectory), IResourceWithServiceDiscovery
-{
-    public string Assembly { get; } = assembly;
-}
+internal sealed class ServiceProcessResource(string name, string command, string workingDirectory)
+    : ExecutableResource(name, command, workingDirectory), IResourceWithServiceDiscovery;
 
 internal static class ServiceProcess
 {
@@ -32,13 +29,22 @@ internal static class ServiceProcess
         where TProject : IProjectMetadata, new()
     {
         var project = new TProject().ProjectPath;
-        var directory = Path.GetDirectoryName(project)!;
-        var assembly = Path.Combine(directory, "bin", Configuration, "net10.0", Path.GetFileNameWithoutExtension(project) + ".dll");
-        var service = builder.AddResource(new ServiceProcessResource(name, directory, assembly))
-            .WithArgs(assembly)
+        var output = Path.Combine(Path.GetDirectoryName(project)!, "bin", Configuration, "net10.0");
+        // Run from the build output (its copy of appsettings.json is the content root's), or from a
+        // copy the service's user can read.
+        var directory = settings.User?.ReadableFolder(output, name) ?? output;
+        var assembly = Path.Combine(directory, Path.GetFileNameWithoutExtension(project) + ".dll");
+        var (command, prefix) = settings.User?.Command("dotnet") ?? ("dotnet", []);
+        var service = builder.AddResource(new ServiceProcessResource(name, command, directory))
+            .WithArgs([.. prefix, assembly])
             .WithEnvironment("DOTNET_ENVIRONMENT", settings.Environment)
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", settings.Environment)
             .ExcludeFromManifest();
+        if (settings.User is not null)
+        {
+            service.WithEnvironment("HOME", settings.User.Home);
+        }
+
         if (!settings.Diagnostics)
         {
             service.WithEnvironment("DOTNET_EnableDiagnostics", "0");

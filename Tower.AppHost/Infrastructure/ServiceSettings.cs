@@ -9,4 +9,5 @@ namespace Tower.AppHost.Infrastructure;
 /// </param>
 /// <param name="ExportTelemetry">Whether traces, metrics and logs go to the dashboard.</param>
 /// <param name="TraceSampling">The share of calls whose traces are kept (<see cref="Infrastructure.TraceSampling"/>).</param>
-internal sealed record ServiceSettings(string Environment, bool Diagnostics, bool ExportTelemetry, double TraceSampling);
+/// <param name="User">The unprivileged user the services run as when the launcher is root, or null to run them as the launcher's user.</param>
+internal sealed record ServiceSettings(string Environment, bool Diagnostics, bool ExportTelemetry, double TraceSampling, ServiceUser? User);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Tower.Scripting.Workers;
 
@@ -7,22 +8,36 @@ namespace Tower.Scripting.Workers;
 /// the allowlist still meets an unprivileged, empty process (spec §9). Where bubblewrap can
 /// create namespaces, the worker has no network, its own process tree and <c>/proc</c> (no
 /// service is visible to it), and a read-only view of <c>/usr</c>, its own files and nothing
-/// else; when the service runs as root, the worker also runs as a dedicated unprivileged user
-/// (created on first use). Every worker gets <c>no_new_privs</c> and only the environment it is
-/// given. Where namespaces are refused (some container platforms), the worker still runs with
-/// those last two and the service says so at start.
+/// else. The worker never runs as the service's own user where the host allows it: when the
+/// service runs as root, the worker runs as a dedicated unprivileged user (created on first use);
+/// when the service runs as a user with subordinate ids (<c>/etc/subuid</c>, <c>/etc/subgid</c>,
+/// as the launcher gives its <c>tower</c> user), the worker runs as the first of them, a user id
+/// that owns nothing on the host. Every worker gets <c>no_new_privs</c> and only the environment
+/// it is given. Where namespaces are refused (some container platforms), the worker still runs
+/// with those last two and the service says so at start.
 /// </summary>
 internal sealed class WorkerSandbox
 {
     private const string Bubblewrap = "/usr/bin/bwrap";
     private const string Setpriv = "/usr/bin/setpriv";
+    private const string Unshare = "/usr/bin/unshare";
 
     /// <param name="namespaces">Whether to confine workers in namespaces of their own (bubblewrap).</param>
     /// <param name="user">The user to switch to (the service must be root), or null to keep the service's.</param>
-    internal WorkerSandbox(bool namespaces, string? user)
+    /// <param name="subordinate">
+    /// The subordinate user and group id workers run as (with namespaces only; the service's user
+    /// must own them), or null to keep the service's.
+    /// </param>
+    internal WorkerSandbox(bool namespaces, string? user, SubordinateIds? subordinate = null)
     {
+        if (subordinate is not null && (!namespaces || user is not null))
+        {
+            throw new ArgumentException("Subordinate ids need namespaces and the service's own user.", nameof(subordinate));
+        }
+
         Namespaces = namespaces;
         User = user;
+        Subordinate = subordinate;
     }
 
     /// <summary>Whether workers run in their own user, network, process, mount, IPC and UTS namespaces.</summary>
@@ -31,9 +46,15 @@ internal sealed class WorkerSandbox
     /// <summary>The user workers run as, when the service runs as root.</summary>
     public string? User { get; }
 
+    /// <summary>The subordinate ids workers run as, when the service is not root but owns some.</summary>
+    public SubordinateIds? Subordinate { get; }
+
     public string Description =>
         (Namespaces ? "in their own namespaces (no network, private /proc, read-only /usr)" : "WITHOUT namespaces (bubblewrap is missing or refused)")
-        + (User is null ? ", as the service's user" : $", as the user '{User}'") + ", with no_new_privs and an empty environment";
+        + (User is not null ? $", as the user '{User}'"
+            : Subordinate is not null ? $", as the service user's subordinate user id {Subordinate.UserId} (owner of nothing on this host)"
+            : ", as the service's user")
+        + ", with no_new_privs and an empty environment";
 
     /// <summary>
     /// Finds out what this host allows by a trial run of the runtime itself, confined as a worker
@@ -43,9 +64,22 @@ internal sealed class WorkerSandbox
     public static WorkerSandbox Detect(WorkerPoolOptions options, string dotnet, IReadOnlyList<string> readOnlyPaths)
     {
         var user = Environment.IsPrivilegedProcess ? EnsureUser(options.WorkerUser) : null;
-        foreach (var namespaces in options.WorkerNamespaces && File.Exists(Bubblewrap) ? [true, false] : new[] { false })
+        var namespaces = options.WorkerNamespaces && File.Exists(Bubblewrap);
+        var subordinate = user is null && namespaces && File.Exists(Unshare) ? SubordinateIds.OfCurrentUser() : null;
+        var candidates = new List<WorkerSandbox>();
+        if (subordinate is not null)
         {
-            var sandbox = new WorkerSandbox(namespaces, user);
+            candidates.Add(new WorkerSandbox(namespaces: true, user, subordinate));
+        }
+
+        if (namespaces)
+        {
+            candidates.Add(new WorkerSandbox(namespaces: true, user));
+        }
+
+        candidates.Add(new WorkerSandbox(namespaces: false, user));
+        foreach (var sandbox in candidates)
+        {
             if (RunsToEnd(sandbox.StartInfo(dotnet, ["--list-runtimes"], readOnlyPaths, "/")))
             {
                 return sandbox;
@@ -65,6 +99,15 @@ internal sealed class WorkerSandbox
         string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
         var command = new List<string>();
+        if (Subordinate is not null)
+        {
+            // A user namespace whose only user is the subordinate id, entered as that id (newuidmap
+            // writes the map, so this comes before no_new_privs); bubblewrap nests its own inside.
+            var uid = Subordinate.UserId.ToString(CultureInfo.InvariantCulture);
+            var gid = Subordinate.GroupId.ToString(CultureInfo.InvariantCulture);
+            command.AddRange([Unshare, "--user", $"--map-users={uid},0,1", $"--map-groups={gid},0,1", "--setuid=0", "--setgid=0", "--"]);
+        }
+
         if (User is not null)
         {
             command.AddRange([Setpriv, $"--reuid={User}", $"--regid={User}", "--clear-groups", "--no-new-privs", "--"]);

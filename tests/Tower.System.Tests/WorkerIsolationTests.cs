@@ -3,25 +3,47 @@ using System.Diagnostics;
 namespace Tower.System.Tests;
 
 /// <summary>
-/// The script workers of a running system are confined (webhooks.md §9): in the tests the
-/// services run as root, so their workers must run as the dedicated user, with no_new_privs, in
-/// network and process namespaces of their own, with none of the services' credentials.
+/// The services and script workers of a running system are confined (webhooks.md §9): the tests
+/// run the launcher as root, so the services must run as the unprivileged <c>tower</c> user and
+/// their workers as its first subordinate user id (neither root nor the services' user), with
+/// no_new_privs, in network and process namespaces of their own, with none of the services'
+/// credentials.
 /// </summary>
 [Collection(TowerSystemCollection.Name)]
 public sealed class WorkerIsolationTests(TowerSystem tower)
 {
+    [Theory]
+    [InlineData("gateway")]
+    [InlineData("admin")]
+    [InlineData("auth")]
+    [InlineData("executor")]
+    [InlineData("logging")]
+    public void Services_run_as_the_unprivileged_tower_user(string service)
+    {
+        var user = Run("/usr/bin/id", "-u", "tower").Trim();
+
+        var status = File.ReadAllLines($"/proc/{tower.ProcessId(service)}/status");
+
+        Assert.NotEqual("", user);
+        Assert.Equal([user, user, user, user], Ids(status, "Uid:"));
+        Assert.Equal(Run("/usr/bin/id", "-g", "tower").Trim(), Ids(status, "Gid:")[0]);
+    }
+
     [Fact]
-    public async Task Script_workers_run_confined_as_the_dedicated_user_without_the_services_credentials()
+    public async Task Script_workers_run_confined_as_a_subordinate_id_of_the_service_user_without_the_services_credentials()
     {
         Assert.True((await tower.Admin.GetAsync("/api/webhooks")).IsSuccessStatusCode);
-        var dedicated = Run("/usr/bin/id", "-u", "tower-script").Trim();
+        var subordinate = File.ReadLines("/etc/subuid").Select(line => line.Split(':')).First(fields => fields[0] == "tower")[1];
+        var serviceUser = Run("/usr/bin/id", "-u", "tower").Trim();
 
         var workers = (await WorkersAsync()).Select(Look).Where(worker => worker is not null).Select(worker => worker!.Value).ToList();
 
         Assert.NotEmpty(workers);
         foreach (var worker in workers)
         {
-            Assert.Equal(dedicated, worker.Status.Single(line => line.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1]);
+            Assert.All(Ids(worker.Status, "Uid:"), uid => Assert.Equal(subordinate, uid));
+            Assert.NotEqual(serviceUser, subordinate);
+            Assert.NotEqual("0", subordinate);
             Assert.Contains(worker.Status, line => line.StartsWith("NoNewPrivs:", StringComparison.Ordinal) && line.EndsWith('1'));
             Assert.NotEqual(Namespace("self", "net"), worker.Network);
             Assert.NotEqual(Namespace("self", "pid"), worker.Processes);
@@ -107,6 +129,10 @@ public sealed class WorkerIsolationTests(TowerSystem tower)
             return "";
         }
     }
+
+    /// <summary>The real, effective, saved and file-system ids of a /proc status line.</summary>
+    private static string[] Ids(string[] status, string field) =>
+        status.Single(line => line.StartsWith(field, StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1..];
 
     private static string? Namespace(string pid, string kind) => new FileInfo($"/proc/{pid}/ns/{kind}").LinkTarget;
 
