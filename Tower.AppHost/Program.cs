@@ -79,8 +79,8 @@ var admin = Service<Projects.Tower_Admin>("admin").WithLoopbackHttp(adminPort)
     .WithEnvironment("Admin__SecretsKey", secretsKey)
     .WithEnvironment("Admin__PublicBaseUrl", publicBaseUrl);
 
-var auth = Service<Projects.Tower_Auth>("auth").WithLoopbackHttp(LocalLayout.FreePort()).WithReference(admin);
-var executor = Service<Projects.Tower_Executor>("executor").WithLoopbackHttp(LocalLayout.FreePort()).WithReference(admin);
+var auth = Service<Projects.Tower_Auth>("auth").WithScriptHop(LocalLayout.FreePort(), LocalLayout.FreePort()).WithReference(admin);
+var executor = Service<Projects.Tower_Executor>("executor").WithScriptHop(LocalLayout.FreePort(), LocalLayout.FreePort()).WithReference(admin);
 
 Service<Projects.Tower_Gateway>("gateway").WithGatewayListener(gatewayListener)
     .WithReference(rabbitmq).WaitFor(rabbitmqServer)

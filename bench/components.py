@@ -9,7 +9,9 @@ import os
 import re
 import sys
 
-KINDS = [("script workers", r"tower-script-worker"), ("Tower.Gateway", r"Tower\.Gateway\.dll"),
+# Script workers first (their command line names their service's assembly too), by the service that runs them.
+KINDS = [("Auth workers", r"tower-script-worker.*Tower\.Auth\.dll"), ("Executor workers", r"tower-script-worker.*Tower\.Executor\.dll"),
+         ("Tower.Gateway", r"Tower\.Gateway\.dll"),
          ("Tower.Auth", r"Tower\.Auth\.dll"), ("Tower.Executor", r"Tower\.Executor\.dll"),
          ("Tower.Logging", r"Tower\.Logging\.dll"), ("Tower.Admin", r"Tower\.Admin\.dll"),
          ("PostgreSQL", r"postgres"), ("RabbitMQ", r"beam\.smp|epmd|erl_child|rabbit")]

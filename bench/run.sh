@@ -7,7 +7,8 @@
 # Standard call: an authenticator with a 20-entry IPv4/IPv6 CIDR allowlist holding the client
 # and code that checks a header token against a secret; a webhook whose code reads a field of a
 # ~1 KB JSON payload. POST over keep-alive connections. Beside it, in the same run, a single-hop
-# ASP.NET Core endpoint that parses the same JSON (bench/Tower.Bench.Floor).
+# ASP.NET Core endpoint that parses the same JSON (bench/Tower.Bench.Floor) and the peer
+# adnanh/webhook (Debian's webhook 2.8) with the same allowlist and token check, running /bin/true.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_RUN=${1:-15}
@@ -15,17 +16,20 @@ DASHBOARD=false
 [ "${2:-}" = "--dashboard" ] && DASHBOARD=true
 DATA=/tmp/tower-bench
 FLOOR_URL=http://127.0.0.1:5099/
+PEER_URL=http://127.0.0.1:5098/hooks/standard
 GATEWAY_URL=http://127.0.0.1:5080/cetmix_tower_webhooks/bench/standard
 TOKEN=bench-token-0123456789abcdef
 export TOWER_ROOT_API_KEY=bench-root-key-$(openssl rand -hex 16)
 
 command -v wrk >/dev/null || { echo "bench: installing wrk"; apt-get install -y -qq wrk >/dev/null; }
+command -v webhook >/dev/null || { echo "bench: installing webhook"; apt-get install -y -qq webhook >/dev/null; }
 command -v psql >/dev/null || { echo "bench: psql is missing (./tower.sh run installs PostgreSQL)" >&2; exit 1; }
 dotnet build bench/Tower.Bench.Floor -c Release -nologo -v quiet
 dotnet build bench/Tower.Bench.Load -c Release -nologo -v quiet
 
 cleanup() {
     [ -n "${FLOOR_PID:-}" ] && kill "$FLOOR_PID" 2>/dev/null || true
+    [ -n "${PEER_PID:-}" ] && kill "$PEER_PID" 2>/dev/null || true
     [ -n "${TOWER_PID:-}" ] && kill -TERM "$TOWER_PID" 2>/dev/null && wait "$TOWER_PID" 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -68,6 +72,28 @@ for _ in $(seq 1 50); do
     sleep 0.2
 done
 
+# The peer: one hook, the same allowlist (webhook takes space-separated ranges) and token check, the
+# payload's id passed to /bin/true; it answers when the command has ended (403 if a rule fails).
+python3 - "$ALLOW" "$TOKEN" > "$DATA/hooks.json" <<'PY'
+import json, sys
+allow, token = sys.argv[1:3]
+print(json.dumps([{
+    "id": "standard", "execute-command": "/bin/true", "http-methods": ["POST"],
+    "include-command-output-in-response": True, "trigger-rule-mismatch-http-response-code": 403,
+    "pass-arguments-to-command": [{"source": "payload", "name": "id"}],
+    "trigger-rule": {"and": [
+        {"match": {"type": "ip-whitelist", "ip-range": " ".join(allow.split(", "))}},
+        {"match": {"type": "value", "value": token, "parameter": {"source": "header", "name": "X-Token"}}}]}}], indent=2))
+PY
+webhook -hooks "$DATA/hooks.json" -ip 127.0.0.1 -port 5098 > "$DATA/peer.log" 2>&1 &
+PEER_PID=$!
+peer_code() { curl -s -o /dev/null -w '%{http_code}' -H "Content-Type: application/json" "$@" --data-binary @"$DATA/payload.json" "$PEER_URL" || true; }
+for _ in $(seq 1 25); do [ "$(peer_code)" != 000 ] && break; sleep 0.2; done
+CODE=$(peer_code -H "X-Token: $TOKEN")
+[ "$CODE" = 200 ] || { echo "bench: adnanh/webhook answered $CODE with the token, not 200" >&2; cat "$DATA/peer.log" >&2; exit 1; }
+CODE=$(peer_code)
+[ "$CODE" = 403 ] || { echo "bench: adnanh/webhook answered $CODE without the token, not 403" >&2; exit 1; }
+
 wrk_run() { # url seconds -> "requests/s requests non2xx errors p50 p90 p99 max"
     wrk -t1 -c32 -d"$2"s --latency -s "$DATA/post.lua" "$1" > "$DATA/wrk.out"
     python3 - "$DATA/wrk.out" <<'PY'
@@ -85,25 +111,39 @@ maximum = ms(re.search(r"Latency\s+\S+\s+\S+\s+(\S+)", text).group(1))
 print(f"{rps:.0f} {requests} {non2xx} {errors} {p['50']:.2f} {p['90']:.2f} {p['99']:.2f} {maximum:.2f}")
 PY
 }
-
 # Tiered compilation keeps five services busy for the first half minute or so of load.
 echo "bench: warming up for 30 s"
 read -r _ WARM_N _ <<< "$(wrk_run "$GATEWAY_URL" 30)"
 wrk -t1 -c32 -d5s -s "$DATA/post.lua" "$FLOOR_URL" > /dev/null
+wrk -t1 -c32 -d5s -s "$DATA/post.lua" "$PEER_URL" > /dev/null
 ANSWERED=$(( 1 + WARM_N ))
 
 echo "bench: saturation, ${SECONDS_PER_RUN} s each"
 read -r FLOOR_RPS FLOOR_N FLOOR_NON2XX FLOOR_ERR FLOOR_P50 FLOOR_P90 FLOOR_P99 FLOOR_MAX <<< "$(wrk_run "$FLOOR_URL" "$SECONDS_PER_RUN")"
+# The peer's CPU: utime, stime and its reaped commands' cutime, cstime (fields 14-17; its comm has no space).
+PEER_TICKS=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$PEER_PID/stat")
+read -r PEER_RPS PEER_N PEER_NON2XX PEER_ERR PEER_P50 PEER_P90 PEER_P99 PEER_MAX <<< "$(wrk_run "$PEER_URL" "$SECONDS_PER_RUN")"
+PEER_CPU_US=$(( ($(awk '{print $14 + $15 + $16 + $17}' "/proc/$PEER_PID/stat") - PEER_TICKS) * 1000000 / $(getconf CLK_TCK) / (PEER_N > 0 ? PEER_N : 1) ))
 python3 bench/components.py cpu > "$DATA/cpu.before"
 read -r RPS N NON2XX ERR P50 P90 P99 MAX <<< "$(wrk_run "$GATEWAY_URL" "$SECONDS_PER_RUN")"
 python3 bench/components.py cpu > "$DATA/cpu.after"
 ANSWERED=$(( ANSWERED + N ))
-# µs of CPU per call: the total, then each component's share.
-read -r CPU_US_PER_CALL CPU_SPLIT <<< "$(python3 - "$DATA/cpu.before" "$DATA/cpu.after" "$N" "$(getconf CLK_TCK)" <<'PY'
+# µs of CPU per call: the total, then each component's share; the budget table into budget.md.
+read -r CPU_US_PER_CALL CPU_SPLIT <<< "$(python3 - "$DATA/cpu.before" "$DATA/cpu.after" "$N" "$(getconf CLK_TCK)" "$DATA/budget.md" <<'PY'
 import sys
 read = lambda path: {name: int(ticks) for name, ticks in (line.split("\t") for line in open(path))}
 before, after, calls, hz = read(sys.argv[1]), read(sys.argv[2]), max(int(sys.argv[3]), 1), int(sys.argv[4])
 us = {name: (after[name] - before.get(name, 0)) * 1e6 / hz / calls for name in after}
+rows = [("gateway", 100, us["Tower.Gateway"]),
+        ("Auth with its workers", 110, us["Tower.Auth"] + us["Auth workers"]),
+        ("Executor with its workers", 110, us["Tower.Executor"] + us["Executor workers"]),
+        ("RabbitMQ + Logging + PostgreSQL", 130, us["RabbitMQ"] + us["Tower.Logging"] + us["PostgreSQL"]),
+        ("Admin", None, us["Tower.Admin"]), ("total", 450, sum(us.values()))]
+with open(sys.argv[5], "w") as out:
+    out.write("| component | budget | measured |\n|---|---|---|\n")
+    for name, budget, value in rows:
+        over = " (over)" if budget is not None and value > budget else ""
+        out.write(f"| {name} | {'-' if budget is None else f'≤ {budget}'} | {value:.0f}{over} |\n")
 print(f"{sum(us.values()):.0f}", ", ".join(f"{name} {value:.0f}" for name, value in us.items()))
 PY
 )"
@@ -134,11 +174,17 @@ echo
 echo "| run | result |"
 echo "|---|---|"
 printf '| single-hop floor (wrk -c32) | %s req/s, p50 %s ms, p90 %s ms, p99 %s ms, max %s ms, errors %s |\n' "$FLOOR_RPS" "$FLOOR_P50" "$FLOOR_P90" "$FLOOR_P99" "$FLOOR_MAX" "$FLOOR_ERR"
-printf '| Tower saturation (wrk -c32) | %s req/s (%s× the floor), p50 %s ms, p90 %s ms, p99 %s ms, max %s ms, non-2xx %s, errors %s |\n' \
-    "$RPS" "$(python3 -c "print(f'{$RPS / $FLOOR_RPS:.3f}')")" "$P50" "$P90" "$P99" "$MAX" "$NON2XX" "$ERR"
+printf '| adnanh/webhook 2.8 (wrk -c32) | %s req/s, p50 %s ms, p90 %s ms, p99 %s ms, max %s ms, non-2xx %s, errors %s, CPU %s µs per call |\n' \
+    "$PEER_RPS" "$PEER_P50" "$PEER_P90" "$PEER_P99" "$PEER_MAX" "$PEER_NON2XX" "$PEER_ERR" "$PEER_CPU_US"
+printf '| Tower saturation (wrk -c32) | %s req/s (%s× the floor, Tower / adnanh/webhook = %s×), p50 %s ms, p90 %s ms, p99 %s ms, max %s ms, non-2xx %s, errors %s |\n' \
+    "$RPS" "$(python3 -c "print(f'{$RPS / $FLOOR_RPS:.3f}')")" "$(python3 -c "print(f'{$RPS / max($PEER_RPS, 1):.2f}')")" "$P50" "$P90" "$P99" "$MAX" "$NON2XX" "$ERR"
 printf '| CPU per call (services, workers, PostgreSQL, RabbitMQ) | %s µs: %s |\n' "$CPU_US_PER_CALL" "$CPU_SPLIT"
 printf '%s' "$RATES"
 printf '| log completeness | %s calls answered, %s records stored, %s distinct ids |\n' "$ANSWERED" "$STORED" "$DISTINCT"
+echo
+echo "CPU per standard call against the issue's budget (µs, Tower's saturation run; workers by the service that started them):"
+echo
+cat "$DATA/budget.md"
 echo
 echo "Memory (MB; PSS shares shared pages out, see bench/components.py):"
 python3 bench/components.py memory

@@ -72,6 +72,19 @@ internal static class ServiceProcess
             .WithEnvironment("ASPNETCORE_URLS", "http://localhost:" + port.ToString(CultureInfo.InvariantCulture))
             .WithHttpHealthCheck("/health");
 
+    /// <summary>
+    /// A script service's two loopback listeners: HTTP at <paramref name="httpPort"/> for its
+    /// <c>/health</c>, and the script hop (calls from the gateway, as frames over TCP) at
+    /// <paramref name="hopPort"/>, found by the gateway as its endpoint <c>hop</c>.
+    /// </summary>
+    public static IResourceBuilder<ServiceProcessResource> WithScriptHop(this IResourceBuilder<ServiceProcessResource> service, int httpPort, int hopPort) =>
+        service
+            .WithHttpEndpoint(port: httpPort, isProxied: false)
+            .WithEndpoint(port: hopPort, scheme: "tcp", name: "hop", isProxied: false)
+            .WithEnvironment("Kestrel__Endpoints__Http__Url", "http://localhost:" + httpPort.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("Kestrel__Endpoints__Hop__Url", "http://localhost:" + hopPort.ToString(CultureInfo.InvariantCulture))
+            .WithHttpHealthCheck("/health");
+
     /// <summary>The gateway's public listener: its address, and HTTPS with its certificate when one is set.</summary>
     public static IResourceBuilder<ServiceProcessResource> WithGatewayListener(this IResourceBuilder<ServiceProcessResource> service, GatewayListener listener)
     {

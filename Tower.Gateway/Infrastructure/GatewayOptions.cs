@@ -15,6 +15,10 @@ public sealed class GatewayOptions
     [Range(100, 30000)]
     public int AuthenticatorTimeoutMs { get; set; } = 2000;
 
+    /// <summary>How many persistent connections carry the calls to each of Auth and Executor (one is enough on one machine).</summary>
+    [Range(1, 64)]
+    public int ScriptHopConnections { get; set; } = 1;
+
     /// <summary>How often the full configuration is reloaded even without change events (a backstop).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromSeconds(60);

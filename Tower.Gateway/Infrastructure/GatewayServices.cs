@@ -8,9 +8,6 @@ namespace Tower.Gateway.Infrastructure;
 
 internal static class GatewayServices
 {
-    /// <summary>The Executor hop's timeout: the longest webhook limit (30 s) plus a margin.</summary>
-    private static readonly TimeSpan ScriptHopTimeout = TimeSpan.FromSeconds(40);
-
     public static WebApplicationBuilder AddGatewayServices(this WebApplicationBuilder builder)
     {
         // HTTPS (with HTTP/2) when the launcher gives the gateway a certificate (Kestrel:Certificates:Default).
@@ -37,8 +34,8 @@ internal static class GatewayServices
         builder.Services.AddSingleton<CallRecorder>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<CallRecorder>());
 
-        builder.Services.AddScriptServiceClient<AuthClient>("auth", ScriptHopTimeout);
-        builder.Services.AddScriptServiceClient<ExecutorClient>("executor", ScriptHopTimeout);
+        builder.Services.AddSingleton<AuthClient>();
+        builder.Services.AddSingleton<ExecutorClient>();
 
         builder.Services.AddHealthChecks().AddCheck<ConfigLoadedHealthCheck>("configuration");
         return builder;

@@ -12,26 +12,28 @@ public sealed class ScriptHost(ScriptKind kind, ScriptCompiler compiler, ScriptS
 {
     public ScriptKind Kind { get; } = kind;
 
-    public async Task<ScriptOutcome> RunAsync(ScriptInvocation call, CancellationToken cancellationToken)
+    /// <summary>Runs one call, encoded as the gateway sent it, and gives back its encoded outcome.</summary>
+    public async Task<ReadOnlyMemory<byte>> RunAsync(ScriptCallHeader header, ReadOnlyMemory<byte> call, CancellationToken cancellationToken)
     {
-        var image = compiler.Find(call.CodeHash);
+        var image = compiler.Find(header.CodeHash);
         if (image is null)
         {
-            var source = await sources.FetchAsync(call.CodeHash, cancellationToken);
-            if (source is null || source.Kind != Kind || ScriptIdentity.Of(source.Kind, source.Code) != call.CodeHash)
+            var source = await sources.FetchAsync(header.CodeHash, cancellationToken);
+            if (source is null || source.Kind != Kind || ScriptIdentity.Of(source.Kind, source.Code) != header.CodeHash)
             {
-                return new ScriptOutcome { Status = ScriptRunStatus.Failed, Error = $"No {Kind} script is stored under hash {call.CodeHash}." };
+                return ScriptCallCodec.Encode(new ScriptOutcome { Status = ScriptRunStatus.Failed, Error = $"No {Kind} script is stored under hash {header.CodeHash}." });
             }
 
             var compiled = compiler.Compile(source.Kind, source.Code);
             if (compiled.Image is null)
             {
-                return ScriptRunner.CompileFailure(call, compiled.Errors);
+                // The error text is masked with the call's secrets: only this rare path decodes the whole call.
+                return ScriptCallCodec.Encode(ScriptRunner.CompileFailure(ScriptCallCodec.Decode(call), compiled.Errors));
             }
 
             image = compiled.Image;
         }
 
-        return await workers.RunAsync(image, call, cancellationToken);
+        return await workers.RunAsync(image, header, call, cancellationToken);
     }
 }

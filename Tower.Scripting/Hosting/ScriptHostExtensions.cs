@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +13,7 @@ namespace Tower.Scripting.Hosting;
 public static class ScriptHostExtensions
 {
     /// <summary>The services a script-running service (Auth or Executor) needs.</summary>
-    public static IHostApplicationBuilder AddScriptHost(this IHostApplicationBuilder builder, ScriptKind kind)
+    public static WebApplicationBuilder AddScriptHost(this WebApplicationBuilder builder, ScriptKind kind)
     {
         builder.Services.AddOptions<WorkerPoolOptions>().BindConfiguration(WorkerPoolOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<WorkerPool>();
@@ -21,16 +23,12 @@ public static class ScriptHostExtensions
             kind, provider.GetRequiredService<ScriptCompiler>(), provider.GetRequiredService<ScriptSourceClient>(),
             provider.GetRequiredService<WorkerPool>()));
         builder.Services.AddHostedService<ScriptHostWarmUp>();
-        return builder;
-    }
 
-    /// <summary><c>POST /internal/run</c>: runs one script for one call; requires the service credential.</summary>
-    public static RouteGroupBuilder MapScriptHostApi(this IEndpointRouteBuilder app)
-    {
-        var group = app.MapGroup("/internal").RequireServiceCredential();
-        group.MapPost("/run", static (ScriptInvocation call, ScriptHost host, CancellationToken cancellationToken) =>
-            host.RunAsync(call, cancellationToken));
-        return group;
+        // The gateway's calls arrive on the Kestrel endpoint named Hop (Kestrel:Endpoints:Hop:Url), as
+        // hop frames rather than HTTP; the HTTP endpoint serves health only.
+        builder.WebHost.ConfigureKestrel((context, options) => options.Configure(context.Configuration.GetSection("Kestrel"))
+            .Endpoint("Hop", endpoint => endpoint.ListenOptions.UseConnectionHandler<ScriptHopHandler>()));
+        return builder;
     }
 }
 

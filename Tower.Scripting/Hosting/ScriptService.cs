@@ -32,7 +32,6 @@ public static class ScriptService
 
         var app = builder.Build();
         app.MapDefaultEndpoints();
-        app.MapScriptHostApi();
         app.Run();
     }
 }

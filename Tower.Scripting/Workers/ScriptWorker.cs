@@ -58,8 +58,8 @@ public static class ScriptWorker
 
                     break;
                 case WorkerProtocol.Run:
-                    var script = scripts.GetValueOrDefault(reader.ReadString());
-                    _ = AnswerAsync(script, WorkerCodec.ReadInvocation(reader), SendAsync);
+                    var call = ScriptCallCodec.Decode(frame.AsMemory(1));
+                    _ = AnswerAsync(scripts.GetValueOrDefault(call.CodeHash), call, SendAsync);
                     break;
                 case WorkerProtocol.HttpAnswer:
                     http.Complete(reader);
@@ -80,7 +80,7 @@ public static class ScriptWorker
         await send(WorkerProtocol.Build(WorkerProtocol.Outcome, writer =>
         {
             writer.Write(run.LeftWorkBehind);
-            WorkerCodec.Write(writer, run.Outcome);
+            writer.Write(ScriptCallCodec.Encode(run.Outcome));
         }));
 
         // Work the call left running must not run on into another call: this process ends here.

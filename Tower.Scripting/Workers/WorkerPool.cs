@@ -76,44 +76,61 @@ public sealed partial class WorkerPool : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs the call on an idle worker. A caller that gives up (its client went away) gets its
+    /// Runs the call (encoded as the gateway sent it) on an idle worker and gives back the encoded
+    /// outcome. A caller that gives up (its client went away) gets its
     /// cancellation at once, but the worker finishes the call within the script's own limit and
     /// goes back to the pool: abandoned calls must not cost a process start each.
     /// </summary>
-    public async Task<ScriptOutcome> RunAsync(ScriptImage image, ScriptInvocation call, CancellationToken cancellationToken)
+    public async Task<ReadOnlyMemory<byte>> RunAsync(ScriptImage image, ScriptCallHeader header, ReadOnlyMemory<byte> call,
+        CancellationToken cancellationToken)
     {
         Warm();
         var worker = await _idle.Reader.ReadAsync(cancellationToken);
-        return await RunOnAsync(worker, image, call).WaitAsync(cancellationToken);
+        return await RunOnAsync(worker, image, header, call).WaitAsync(cancellationToken);
     }
 
-    private async Task<ScriptOutcome> RunOnAsync(WorkerProcess worker, ScriptImage image, ScriptInvocation call)
+    /// <summary>Runs a call given as an object (the service itself receives calls encoded).</summary>
+    public async Task<ScriptOutcome> RunAsync(ScriptImage image, ScriptInvocation call, CancellationToken cancellationToken)
     {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(call.TimeoutMs) + _options.KillGrace);
-        ScriptRunResult run;
+        var encoded = ScriptCallCodec.Encode(call);
+        return ScriptCallCodec.DecodeOutcome(await RunAsync(image, ScriptCallCodec.ReadHeader(encoded), encoded, cancellationToken));
+    }
+
+    private async Task<ReadOnlyMemory<byte>> RunOnAsync(WorkerProcess worker, ScriptImage image, ScriptCallHeader header, ReadOnlyMemory<byte> call)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(header.TimeoutMs) + _options.KillGrace);
+        (ReadOnlyMemory<byte> Outcome, bool LeftWorkBehind) run;
         try
         {
-            run = await worker.RunAsync(image, call, _http, deadline.Token);
+            run = await worker.RunAsync(image, header, call, _http, deadline.Token);
         }
         catch (OperationCanceledException)
         {
-            LogKilled(_logger, call.CallId, call.TimeoutMs);
+            LogKilled(_logger, header.CallId, header.TimeoutMs);
             Retire(worker);
-            return new ScriptOutcome { Status = ScriptRunStatus.TimedOut, Error = $"The script ran past its limit of {call.TimeoutMs} ms and its worker was stopped." };
+            return ScriptCallCodec.Encode(new ScriptOutcome
+            {
+                Status = ScriptRunStatus.TimedOut,
+                Error = $"The script ran past its limit of {header.TimeoutMs} ms and its worker was stopped.",
+            });
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             // A worker that died or sent what the service cannot read (it runs untrusted code) never serves again.
-            LogCrashed(_logger, call.CallId, exception.Message);
+            LogCrashed(_logger, header.CallId, exception.Message);
             Retire(worker);
-            return new ScriptOutcome { Status = ScriptRunStatus.Failed, Error = "The script crashed its worker process (stack overflow, out of memory or exit)." };
+            return ScriptCallCodec.Encode(new ScriptOutcome
+            {
+                Status = ScriptRunStatus.Failed,
+                Error = "The script crashed its worker process (stack overflow, out of memory or exit).",
+            });
         }
 
-        if (run.Outcome.Status == ScriptRunStatus.TimedOut || run.LeftWorkBehind)
+        if (ScriptCallCodec.StatusOf(run.Outcome.Span) == ScriptRunStatus.TimedOut || run.LeftWorkBehind)
         {
             if (run.LeftWorkBehind)
             {
-                LogLeftWorkBehind(_logger, call.CallId);
+                LogLeftWorkBehind(_logger, header.CallId);
             }
 
             Retire(worker);
@@ -145,7 +162,8 @@ public sealed partial class WorkerPool : IAsyncDisposable
                 worker = WorkerProcess.Start(Layout, _options);
                 Interlocked.Increment(ref _processesStarted);
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                await worker.RunAsync(WarmUpImage.Value, WarmUpCall(), _http, timeout.Token);
+                var warmUp = ScriptCallCodec.Encode(WarmUpCall());
+                await worker.RunAsync(WarmUpImage.Value, ScriptCallCodec.ReadHeader(warmUp), warmUp, _http, timeout.Token);
                 _idle.Writer.TryWrite(worker);
                 return;
             }

@@ -52,35 +52,37 @@ internal sealed class WorkerProcess : IDisposable
     }
 
     /// <summary>
-    /// Runs one call, carrying out the script's <c>http</c> requests on the way; throws
-    /// <see cref="IOException"/> or <see cref="EndOfStreamException"/> when the worker dies. A
-    /// result that left work behind comes from a worker that has ended itself.
+    /// Runs one call (encoded as the gateway sent it), carrying out the script's <c>http</c>
+    /// requests on the way, and gives back its encoded outcome; throws <see cref="IOException"/>
+    /// or <see cref="EndOfStreamException"/> when the worker dies. An outcome that left work
+    /// behind comes from a worker that has ended itself.
     /// </summary>
-    public async Task<ScriptRunResult> RunAsync(ScriptImage image, ScriptInvocation call, IScriptHttpTransport http, CancellationToken cancellationToken)
+    public async Task<(ReadOnlyMemory<byte> Outcome, bool LeftWorkBehind)> RunAsync(ScriptImage image, ScriptCallHeader header,
+        ReadOnlyMemory<byte> call, IScriptHttpTransport http, CancellationToken cancellationToken)
     {
         await EnsureLoadedAsync(image, cancellationToken);
-        await SendAsync(WorkerProtocol.Build(WorkerProtocol.Run, writer =>
-        {
-            writer.Write(image.Hash);
-            WorkerCodec.Write(writer, call);
-        }), cancellationToken);
+        await SendAsync(WorkerProtocol.Frame(WorkerProtocol.Run, call.Span), cancellationToken);
 
         // A script may ask for many requests at once; the service carries out a few at a time, each
         // bounded by the call's own limit (not by what the worker says), so a call cannot fill the service's memory.
         using var inFlight = new SemaphoreSlim(MaxRequestsInFlight);
-        var callLimit = TimeSpan.FromMilliseconds(call.TimeoutMs);
+        var callLimit = TimeSpan.FromMilliseconds(header.TimeoutMs);
         while (true)
         {
             var frame = await WorkerProtocol.ReadAsync(_output, cancellationToken) ?? throw new EndOfStreamException("The script worker exited.");
-            using var reader = new BinaryReader(new MemoryStream(frame), Encoding.UTF8);
-            switch (reader.ReadByte())
+            switch (frame[0])
             {
-                case WorkerProtocol.Outcome:
-                    var leftWorkBehind = reader.ReadBoolean();
-                    return new ScriptRunResult(WorkerCodec.ReadOutcome(reader), leftWorkBehind);
+                case WorkerProtocol.Outcome when frame.Length > 2:
+                    var outcome = frame.AsMemory(2);
+                    ScriptCallCodec.StatusOf(outcome.Span);
+                    return (outcome, frame[1] != 0);
                 case WorkerProtocol.HttpRequest:
-                    var (id, request) = WorkerCodec.ReadHttpRequest(reader);
-                    _ = AnswerHttpAsync(id, request with { Timeout = request.Timeout < callLimit ? request.Timeout : callLimit }, http, inFlight, cancellationToken);
+                    using (var reader = new BinaryReader(new MemoryStream(frame, 1, frame.Length - 1), Encoding.UTF8))
+                    {
+                        var (id, request) = WorkerCodec.ReadHttpRequest(reader);
+                        _ = AnswerHttpAsync(id, request with { Timeout = request.Timeout < callLimit ? request.Timeout : callLimit }, http, inFlight, cancellationToken);
+                    }
+
                     break;
                 default:
                     throw new InvalidDataException("The script worker sent an unexpected frame.");

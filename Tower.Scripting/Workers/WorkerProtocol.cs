@@ -5,7 +5,9 @@ namespace Tower.Scripting.Workers;
 
 /// <summary>
 /// Frames between a service and its script workers over the worker's standard input and output:
-/// a 4-byte little-endian length, then the payload, whose first byte is the message type.
+/// a 4-byte little-endian length, then the payload, whose first byte is the message type. A run
+/// carries the call as the gateway encoded it (<see cref="Contracts.Scripts.ScriptCallCodec"/>),
+/// and an outcome goes back to the gateway as the worker encoded it.
 /// </summary>
 internal static class WorkerProtocol
 {
@@ -19,12 +21,10 @@ internal static class WorkerProtocol
     /// <summary>No frame may exceed this (a script image or a call with its 1 MiB body fits easily).</summary>
     private const int MaxFrame = 64 * 1024 * 1024;
 
-    public static async Task WriteAsync(Stream stream, byte[] payload, CancellationToken cancellationToken)
+    /// <summary>Writes a frame made by <see cref="Build"/> or <see cref="Frame"/> in one write.</summary>
+    public static async Task WriteAsync(Stream stream, byte[] frame, CancellationToken cancellationToken)
     {
-        var header = new byte[4];
-        BinaryPrimitives.WriteInt32LittleEndian(header, payload.Length);
-        await stream.WriteAsync(header, cancellationToken);
-        await stream.WriteAsync(payload, cancellationToken);
+        await stream.WriteAsync(frame, cancellationToken);
         await stream.FlushAsync(cancellationToken);
     }
 
@@ -64,16 +64,30 @@ internal static class WorkerProtocol
         return true;
     }
 
+    /// <summary>A whole frame (its length first) of the given type whose body <paramref name="write"/> writes.</summary>
     public static byte[] Build(byte type, Action<BinaryWriter> write)
     {
         using var buffer = new MemoryStream();
         using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
         {
+            writer.Write(0);
             writer.Write(type);
             write(writer);
         }
 
-        return buffer.ToArray();
+        var frame = buffer.ToArray();
+        BinaryPrimitives.WriteInt32LittleEndian(frame, frame.Length - 4);
+        return frame;
+    }
+
+    /// <summary>A whole frame (its length first) of the given type whose body is <paramref name="body"/>.</summary>
+    public static byte[] Frame(byte type, ReadOnlySpan<byte> body)
+    {
+        var frame = new byte[4 + 1 + body.Length];
+        BinaryPrimitives.WriteInt32LittleEndian(frame, 1 + body.Length);
+        frame[4] = type;
+        body.CopyTo(frame.AsSpan(5));
+        return frame;
     }
 
     public static void WriteBytes(this BinaryWriter writer, byte[] bytes)

@@ -98,8 +98,8 @@ public sealed class DeployedTowerSystem : TowerSystem
         DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
     };
 
-    /// <summary>A service's own address (plain HTTP on loopback).</summary>
-    public Uri Endpoint(string service) => App.GetEndpoint(service, "http");
+    /// <summary>A service's own address (plain HTTP on loopback), or another of its endpoints.</summary>
+    public Uri Endpoint(string service, string endpoint = "http") => App.GetEndpoint(service, endpoint);
 
     /// <summary>The credential that internal endpoints require.</summary>
     public async Task<string> ServiceKeyAsync()

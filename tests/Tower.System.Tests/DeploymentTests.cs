@@ -137,13 +137,11 @@ public sealed partial class DeploymentTests(DeployedTowerSystem tower)
 
         using var logging = Internal("logging");
         using var auth = Internal("auth");
-        using var executor = Internal("executor");
         using var admin = Internal("admin");
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tower.RootApiKey);
         probes.Add(("logging", logging, new HttpRequestMessage(HttpMethod.Get, "/internal/calls?webhook=%00")));
         probes.Add(("logging", logging, new HttpRequestMessage(HttpMethod.Put, "/internal/settings/") { Content = JsonBody("{\"webhook_log_retention_days\": ") }));
         probes.Add(("auth", auth, new HttpRequestMessage(HttpMethod.Post, "/internal/run") { Content = JsonBody("{\"call_id\": ") }));
-        probes.Add(("executor", executor, new HttpRequestMessage(HttpMethod.Post, "/internal/run") { Content = JsonBody("[1, 2]") }));
         probes.Add(("admin", admin, new HttpRequestMessage(HttpMethod.Get, "/api/webhook-logs?webhook=%00")));
         probes.Add(("admin", admin, new HttpRequestMessage(HttpMethod.Post, "/api/webhooks") { Content = JsonBody("{\"name\": ") }));
         probes.Add(("admin", admin, new HttpRequestMessage(HttpMethod.Get, "/internal/scripts/%00")));

@@ -1,0 +1,220 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Tower.Contracts.Scripts;
+
+/// <summary>
+/// The one binary form of a script call and of its outcome, from the gateway through Auth or
+/// Executor to the worker and back: the gateway encodes a call once, the service reads only its
+/// <see cref="ScriptCallHeader"/> and forwards the bytes, the worker decodes it; the outcome
+/// travels back the same way. Strings are length-prefixed UTF-8 (<see cref="BinaryWriter"/>'s form).
+/// </summary>
+public static class ScriptCallCodec
+{
+    public static byte[] Encode(ScriptInvocation call)
+    {
+        using var buffer = new MemoryStream(256 + call.Body.Length + call.PayloadJson.Length);
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        {
+            // The header first, in the order ReadHeader reads it.
+            writer.Write(call.CallId.ToByteArray());
+            writer.Write(call.CodeHash);
+            writer.Write(call.Owner);
+            writer.Write(call.TimeoutMs);
+            writer.Write(call.Body.Length);
+            writer.Write(call.Body);
+            writer.Write(call.PayloadJson);
+            WriteMap(writer, call.Headers);
+            WriteMap(writer, call.Query);
+            WriteMap(writer, call.Variables);
+            WriteMap(writer, call.Secrets);
+            writer.Write(call.RunAsUser);
+            writer.Write(call.RunAsGroup);
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>What a service needs to route a call, read without decoding the rest.</summary>
+    public static ScriptCallHeader ReadHeader(ReadOnlySpan<byte> call)
+    {
+        try
+        {
+            var callId = new Guid(call[..16]);
+            var position = 16;
+            var codeHash = ReadString(call, ref position);
+            var owner = ReadString(call, ref position);
+            var timeoutMs = BitConverter.ToInt32(call.Slice(position, 4));
+            return new ScriptCallHeader(callId, codeHash, owner, timeoutMs);
+        }
+        catch (ArgumentOutOfRangeException exception)
+        {
+            throw new InvalidDataException("An encoded script call is cut short.", exception);
+        }
+    }
+
+    public static ScriptInvocation Decode(ReadOnlyMemory<byte> call)
+    {
+        using var reader = Reader(call);
+        return new ScriptInvocation
+        {
+            CallId = new Guid(reader.ReadBytes(16)),
+            CodeHash = reader.ReadString(),
+            Owner = reader.ReadString(),
+            TimeoutMs = reader.ReadInt32(),
+            Body = reader.ReadBytes(reader.ReadInt32()),
+            PayloadJson = reader.ReadString(),
+            Headers = ReadMap(reader, StringComparer.OrdinalIgnoreCase),
+            Query = ReadMap(reader, StringComparer.Ordinal),
+            Variables = ReadMap(reader, StringComparer.Ordinal),
+            Secrets = ReadMap(reader, StringComparer.Ordinal),
+            RunAsUser = reader.ReadString(),
+            RunAsGroup = reader.ReadString(),
+        };
+    }
+
+    public static byte[] Encode(ScriptOutcome outcome)
+    {
+        using var buffer = new MemoryStream(64 + (outcome.Message?.Length ?? 0));
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        {
+            // The status first: a service reads it alone (StatusOf).
+            writer.Write((byte)outcome.Status);
+            writer.Write(outcome.Allowed);
+            writer.Write(outcome.HttpCode.HasValue);
+            writer.Write(outcome.HttpCode ?? 0);
+            writer.Write(outcome.ExitCode);
+            WriteNullable(writer, outcome.Message);
+            writer.Write(outcome.Log.Count);
+            foreach (var line in outcome.Log)
+            {
+                writer.Write(line);
+            }
+
+            WriteNullable(writer, outcome.Error);
+            writer.Write(outcome.DurationMs);
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>How the run ended, read from an encoded outcome without decoding the rest.</summary>
+    public static ScriptRunStatus StatusOf(ReadOnlySpan<byte> outcome) =>
+        outcome.Length > 0 && Enum.IsDefined((ScriptRunStatus)outcome[0])
+            ? (ScriptRunStatus)outcome[0]
+            : throw new InvalidDataException("An encoded script outcome has no valid status.");
+
+    public static ScriptOutcome DecodeOutcome(ReadOnlyMemory<byte> outcome)
+    {
+        using var reader = Reader(outcome);
+        var status = (ScriptRunStatus)reader.ReadByte();
+        if (!Enum.IsDefined(status))
+        {
+            throw new InvalidDataException("An encoded script outcome has no valid status.");
+        }
+
+        var allowed = reader.ReadBoolean();
+        var hasHttpCode = reader.ReadBoolean();
+        var httpCode = reader.ReadInt32();
+        var exitCode = reader.ReadInt32();
+        var message = ReadNullable(reader);
+        var count = reader.ReadInt32();
+        if (count < 0 || count > outcome.Length)
+        {
+            throw new InvalidDataException("An encoded script outcome has an impossible number of log lines.");
+        }
+
+        var log = new string[count];
+        for (var i = 0; i < log.Length; i++)
+        {
+            log[i] = reader.ReadString();
+        }
+
+        return new ScriptOutcome
+        {
+            Status = status,
+            Allowed = allowed,
+            HttpCode = hasHttpCode ? httpCode : null,
+            ExitCode = exitCode,
+            Message = message,
+            Log = log,
+            Error = ReadNullable(reader),
+            DurationMs = reader.ReadDouble(),
+        };
+    }
+
+    public static void WriteMap(BinaryWriter writer, IReadOnlyDictionary<string, string> map)
+    {
+        writer.Write(map.Count);
+        foreach (var (key, value) in map)
+        {
+            writer.Write(key);
+            writer.Write(value);
+        }
+    }
+
+    public static Dictionary<string, string> ReadMap(BinaryReader reader, StringComparer comparer)
+    {
+        var count = reader.ReadInt32();
+        if (count < 0 || count > reader.BaseStream.Length)
+        {
+            throw new InvalidDataException("An encoded map has an impossible number of entries.");
+        }
+
+        var map = new Dictionary<string, string>(count, comparer);
+        for (var i = 0; i < count; i++)
+        {
+            map[reader.ReadString()] = reader.ReadString();
+        }
+
+        return map;
+    }
+
+    public static void WriteNullable(BinaryWriter writer, string? text)
+    {
+        writer.Write(text is not null);
+        if (text is not null)
+        {
+            writer.Write(text);
+        }
+    }
+
+    public static string? ReadNullable(BinaryReader reader) => reader.ReadBoolean() ? reader.ReadString() : null;
+
+    private static BinaryReader Reader(ReadOnlyMemory<byte> bytes)
+    {
+        var stream = MemoryMarshal.TryGetArray(bytes, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(bytes.ToArray(), writable: false);
+        return new BinaryReader(stream, Encoding.UTF8);
+    }
+
+    /// <summary>A string as <see cref="BinaryWriter"/> writes it: a 7-bit-encoded byte count, then UTF-8.</summary>
+    private static string ReadString(ReadOnlySpan<byte> bytes, ref int position)
+    {
+        var length = 0;
+        for (var shift = 0; ; shift += 7)
+        {
+            if (shift > 28)
+            {
+                throw new InvalidDataException("An encoded string has a malformed length.");
+            }
+
+            if (position >= bytes.Length)
+            {
+                throw new InvalidDataException("An encoded string is cut short.");
+            }
+
+            var part = bytes[position++];
+            length |= (part & 0x7F) << shift;
+            if (part < 0x80)
+            {
+                break;
+            }
+        }
+
+        var text = Encoding.UTF8.GetString(bytes.Slice(position, length));
+        position += length;
+        return text;
+    }
+}

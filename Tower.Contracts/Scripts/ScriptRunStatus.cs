@@ -1,0 +1,14 @@
+namespace Tower.Contracts.Scripts;
+
+/// <summary>How one script run ended.</summary>
+public enum ScriptRunStatus
+{
+    /// <summary>The script ran to its end; the result fields hold what it set.</summary>
+    Completed,
+
+    /// <summary>The script threw, or its code could not be compiled or was refused.</summary>
+    Failed,
+
+    /// <summary>The script ran past its deadline and was stopped.</summary>
+    TimedOut,
+}

@@ -1,0 +1,129 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Tower.Contracts.Hops;
+using Tower.Contracts.Scripts;
+
+namespace Tower.Scripting.Hosting;
+
+/// <summary>
+/// The service side of the script hop: a gateway connects, proves the service credential in its
+/// first frame, then sends calls, many at once; each runs on a worker and its outcome goes back,
+/// as the worker encoded it, as soon as it ends. A connection that sends anything else is closed.
+/// </summary>
+public sealed partial class ScriptHopHandler(ScriptHost host, ServiceCredential credential, ILogger<ScriptHopHandler> logger) : ConnectionHandler
+{
+    private readonly ActivitySource _source = new(host.Kind == ScriptKind.Authenticator ? "Tower.Auth" : "Tower.Executor");
+
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        var input = connection.Transport.Input;
+        var writer = new HopWriter(connection.Transport.Output);
+        var writing = writer.RunAsync(connection.ConnectionClosed);
+        var greeted = false;
+        try
+        {
+            while (true)
+            {
+                var read = await input.ReadAsync(connection.ConnectionClosed);
+                var buffer = read.Buffer;
+                while (HopFrame.TryRead(ref buffer, out var frame))
+                {
+                    if (!greeted)
+                    {
+                        greeted = frame.Type == HopFrameType.Hello && frame.Payload.Length < 1024 && credential.Matches(Encoding.UTF8.GetString(frame.Payload));
+                        if (!greeted)
+                        {
+                            LogRefused(logger, connection.RemoteEndPoint?.ToString() ?? "?");
+                            return;
+                        }
+                    }
+                    else if (frame.Type == HopFrameType.Run)
+                    {
+                        _ = RunAsync(frame.Id, frame.Payload.ToArray(), writer, connection.ConnectionClosed);
+                    }
+                    else
+                    {
+                        throw new InvalidDataException($"A gateway sent a {frame.Type} frame.");
+                    }
+                }
+
+                input.AdvanceTo(buffer.Start, buffer.End);
+                if (read.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+        catch (InvalidDataException exception)
+        {
+            LogMalformed(logger, connection.RemoteEndPoint?.ToString() ?? "?", exception.Message);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or ConnectionResetException or IOException)
+        {
+            // The gateway went away; calls still running end in their workers and their outcomes are dropped.
+        }
+        finally
+        {
+            writer.Complete();
+            await input.CompleteAsync();
+            await Task.WhenAny(writing);
+        }
+    }
+
+    /// <summary>Runs one call and queues its answer: the outcome, or a fault when the call cannot be run.</summary>
+    private async Task RunAsync(uint id, byte[] payload, HopWriter writer, CancellationToken connectionClosed)
+    {
+        byte[]? fault = null;
+        try
+        {
+            var traceLength = payload[0];
+            var call = payload.AsMemory(1 + traceLength);
+            var header = ScriptCallCodec.ReadHeader(call.Span);
+            using var activity = _source.HasListeners() ? StartActivity(payload.AsSpan(1, traceLength), header) : null;
+            var outcome = await host.RunAsync(header, call, connectionClosed);
+            writer.TryWrite(HopFrameType.Outcome, id, ReadOnlyMemory<byte>.Empty, outcome);
+            return;
+        }
+        catch (Exception exception) when (exception is InvalidDataException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+        {
+            fault = Encoding.UTF8.GetBytes("The call is malformed: " + exception.Message);
+        }
+        catch (OperationCanceledException) when (connectionClosed.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            LogFailed(logger, exception);
+            fault = Encoding.UTF8.GetBytes($"The {host.Kind} service could not run the call ({exception.GetType().Name}).");
+        }
+
+        writer.TryWrite(HopFrameType.Fault, id, ReadOnlyMemory<byte>.Empty, fault);
+    }
+
+    private Activity? StartActivity(ReadOnlySpan<byte> traceParent, ScriptCallHeader header)
+    {
+        ActivityContext.TryParse(Encoding.ASCII.GetString(traceParent), null, out var parent);
+        var activity = _source.StartActivity(host.Kind == ScriptKind.Authenticator ? "run authenticator" : "run webhook", ActivityKind.Server, parent);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("tower.call_id", header.CallId.ToString());
+            activity.SetTag("tower.script_owner", header.Owner);
+        }
+
+        return activity;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A hop connection from {Remote} did not present the service credential; closed")]
+    private static partial void LogRefused(ILogger logger, string remote);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A hop connection from {Remote} sent a malformed frame ({Reason}); closed")]
+    private static partial void LogMalformed(ILogger logger, string remote, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A call on the script hop failed in the service")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}
