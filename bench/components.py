@@ -1,6 +1,7 @@
 """Tower's processes by component (services, script workers, PostgreSQL, RabbitMQ).
 
     components.py cpu      one "name<TAB>clock ticks of CPU (user + system)" line per component
+    components.py pids     one "pid<TAB>component" line per process of a component
     components.py memory   a table of RSS and PSS per component, in MB. PSS shares each shared page
                            (PostgreSQL's shared buffers, the .NET runtime's files) among the processes
                            that map it, so its total is not counted once per process as RSS's is.
@@ -18,7 +19,7 @@ KINDS = [("Auth workers", r"tower-script-worker.*Tower\.Auth\.dll"), ("Executor 
 
 
 def processes(file):
-    """(component, text of /proc/<pid>/<file>) for every process of a component."""
+    """(component, text of /proc/<pid>/<file>, pid) for every process of a component."""
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             command = open(f"/proc/{pid}/cmdline").read().replace("\0", " ")
@@ -27,19 +28,22 @@ def processes(file):
             continue
         name = next((name for name, pattern in KINDS if re.search(pattern, command)), None)
         if name is not None:
-            yield name, text
+            yield name, text, pid
 
 
 if sys.argv[1] == "cpu":
     ticks = {name: 0 for name, _ in KINDS}
-    for name, stat in processes("stat"):
+    for name, stat, _ in processes("stat"):
         fields = stat.rsplit(")", 1)[1].split()
         ticks[name] += int(fields[11]) + int(fields[12])
     for name, value in ticks.items():
         print(f"{name}\t{value}")
+elif sys.argv[1] == "pids":
+    for name, _, pid in processes("stat"):
+        print(f"{pid}\t{name}")
 else:
     totals = {name: [0, 0] for name, _ in KINDS}
-    for name, rollup in processes("smaps_rollup"):
+    for name, rollup, _ in processes("smaps_rollup"):
         totals[name][0] += int(re.search(r"^Rss:\s+(\d+)", rollup, re.M).group(1))
         totals[name][1] += int(re.search(r"^Pss:\s+(\d+)", rollup, re.M).group(1))
     print(f"  {'':16} {'RSS':>6} {'PSS':>6}")

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The standard-call benchmark: builds in Release, starts the whole system in a fresh data folder
 # (default ports, so stop any other Tower first), sets up the standard call, drives load and
-# prints one report. Usage: bench/run.sh [seconds per saturation run, default 15] [--dashboard]
+# prints one report. Usage: bench/run.sh [seconds per saturation run, default 15] [--dashboard | --profile]
 # Without --dashboard the system runs as a production host would: no dashboard, no telemetry export.
+# --profile also samples one more saturation run with perf and prints each component's hottest
+# functions (the services write perf maps for their JIT-compiled code; workers' code shows unnamed).
 #
 # Standard call: an authenticator with a 20-entry IPv4/IPv6 CIDR allowlist holding the client
 # and code that checks a header token against a secret; a webhook whose code reads a field of a
@@ -13,7 +15,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_RUN=${1:-15}
 DASHBOARD=false
+PROFILE=false
 [ "${2:-}" = "--dashboard" ] && DASHBOARD=true
+# Perf maps name the JIT-compiled code; without W^X that code lies in anonymous memory, where perf looks.
+[ "${2:-}" = "--profile" ] && { PROFILE=true; export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0; }
 DATA=/tmp/tower-bench
 FLOOR_URL=http://127.0.0.1:5099/
 PEER_URL=http://127.0.0.1:5098/hooks/standard
@@ -148,6 +153,18 @@ print(f"{sum(us.values()):.0f}", ", ".join(f"{name} {value:.0f}" for name, value
 PY
 )"
 
+if $PROFILE; then
+    command -v perf >/dev/null || { echo "bench: installing perf"; apt-get install -y -qq linux-perf >/dev/null; }
+    echo "bench: profiling a saturation run with perf"
+    wrk -t1 -c32 -d"$SECONDS_PER_RUN"s -s "$DATA/post.lua" "$GATEWAY_URL" > "$DATA/wrk-profile.out" &
+    WRK_PID=$!
+    perf record -q -F 499 -g -a -o "$DATA/perf.data" -- sleep $(( SECONDS_PER_RUN - 1 )) 2>/dev/null
+    wait "$WRK_PID"
+    ANSWERED=$(( ANSWERED + $(grep -oE '^ +[0-9]+ requests' "$DATA/wrk-profile.out" | grep -oE '[0-9]+') ))
+    perf script -f -i "$DATA/perf.data" -F pid,ip,sym -G 2>/dev/null > "$DATA/perf.txt"
+    python3 bench/components.py pids > "$DATA/pids.txt"
+fi
+
 echo "bench: fixed rates (open loop), ${SECONDS_PER_RUN} s each"
 LOAD=bench/Tower.Bench.Load/bin/Release/net10.0/Tower.Bench.Load.dll
 RATES=""
@@ -188,3 +205,21 @@ cat "$DATA/budget.md"
 echo
 echo "Memory (MB; PSS shares shared pages out, see bench/components.py):"
 python3 bench/components.py memory
+if $PROFILE; then
+    echo
+    echo "Hottest functions by component (share of all samples during a saturation run; perf data in $DATA/perf.data):"
+    python3 - "$DATA/perf.txt" "$DATA/pids.txt" <<'PY'
+import collections, sys
+component = dict(line.rstrip("\n").split("\t") for line in open(sys.argv[2]))
+samples = collections.defaultdict(collections.Counter)
+for line in open(sys.argv[1]):
+    fields = line.split(None, 2)
+    if len(fields) >= 2:
+        samples[component.get(fields[0], "other")][(fields[2] if len(fields) > 2 else "?").strip()[:110]] += 1
+total = sum(sum(counter.values()) for counter in samples.values())
+for name, counter in sorted(samples.items(), key=lambda item: -sum(item[1].values())):
+    print(f"\n{name}: {100 * sum(counter.values()) / total:.1f}% of samples")
+    for symbol, count in counter.most_common(15):
+        print(f"  {100 * count / total:5.2f}%  {symbol}")
+PY
+fi

@@ -89,6 +89,48 @@ public sealed class CallLogStoreTests(TowerSystem tower)
     }
 
     [Fact]
+    public async Task A_message_that_is_no_batch_is_set_aside_and_the_batches_around_it_are_stored()
+    {
+        var webhook = "unreadable_" + Guid.NewGuid().ToString("N")[..8];
+        var first = Record(webhook, DateTimeOffset.UtcNow);
+        var second = Record(webhook, DateTimeOffset.UtcNow.AddMilliseconds(1));
+        var unreadable = new WebhookCallsRecorded { Records = [2, 0xFF, 0x13, 0x37] };
+        var setAside = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var bus = Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.Host(new Uri(tower.RabbitMQ)));
+        await bus.StartAsync();
+        try
+        {
+            // Reads the Logging endpoint's error queue without binding it to the message's exchange.
+            var errors = bus.ConnectReceiveEndpoint("webhook-calls_error", endpoint =>
+            {
+                endpoint.ConfigureConsumeTopology = false;
+                endpoint.Handler<WebhookCallsRecorded>(context =>
+                {
+                    if (context.Message.Records.SequenceEqual(unreadable.Records))
+                    {
+                        setAside.TrySetResult();
+                    }
+
+                    return Task.CompletedTask;
+                });
+            });
+            await errors.Ready;
+
+            await bus.Publish(WebhookCallsRecorded.Of([first]));
+            await bus.Publish(unreadable);
+            await bus.Publish(WebhookCallsRecorded.Of([second]));
+
+            await WaitForAsync(async () => await CountAsync([first.Id, second.Id]) == 2, "the readable batches are stored");
+            await setAside.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await errors.StopAsync();
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+    }
+
+    [Fact]
     public async Task Records_published_while_postgresql_is_down_are_stored_when_it_returns()
     {
         var webhook = "outage_" + Guid.NewGuid().ToString("N")[..8];
