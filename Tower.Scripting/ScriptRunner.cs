@@ -17,8 +17,9 @@ public static class ScriptRunner
         ScriptRun? run = null;
 
         // The end is described inside the run's flow: an exception's text may be the script's own
-        // code, which must meet the run's deadline and be counted if it starts work.
-        var task = Task.Run(async () =>
+        // code, which must meet the run's deadline and be counted if it starts work. The run starts
+        // on the caller's thread (no hand-off to another); its guard context stays inside it.
+        async Task<(ScriptRunStatus, string?)> Execute()
         {
             run = ScriptGuard.Begin(limit);
             try
@@ -38,7 +39,9 @@ public static class ScriptRunner
             {
                 return (ScriptRunStatus.Failed, DescribeScriptException(exception));
             }
-        });
+        }
+
+        var task = Execute();
         ScriptOutcome outcome;
         try
         {

@@ -16,7 +16,7 @@ public static class ScriptService
     {
         if (ScriptWorker.IsWorker(args))
         {
-            return await ScriptWorker.RunAsync();
+            return ScriptWorker.Run();
         }
 
         RunWebService(args, kind);

@@ -16,32 +16,36 @@ public static class ScriptWorker
 
     public static bool IsWorker(string[] args) => args is [Argument];
 
-    public static async Task<int> RunAsync()
+    /// <summary>
+    /// The worker's loop, on the process's main thread: it reads frames with blocking reads and runs
+    /// each call right there until the script first waits (most scripts never do), then writes the
+    /// outcome at once. A call thus costs the worker one wake-up; an asynchronous stream hands each
+    /// read and write to the thread pool, which on this kind of VM cost more than the script.
+    /// </summary>
+    public static int Run()
     {
         // Another worker of the same user (without namespaces, they share one) must not read this one's calls.
         Microsoft.Extensions.Hosting.NonDumpable.Apply();
-        await using var input = Console.OpenStandardInput();
-        await using var output = Console.OpenStandardOutput();
-        var writes = new SemaphoreSlim(1, 1);
-        async Task SendAsync(byte[] frame)
+        using var input = new BufferedStream(Console.OpenStandardInput(), 64 * 1024);
+        using var output = Console.OpenStandardOutput();
+        var writes = new Lock();
+        Task Send(byte[] frame)
         {
-            await writes.WaitAsync();
-            try
+            lock (writes)
             {
-                await WorkerProtocol.WriteAsync(output, frame, CancellationToken.None);
+                output.Write(frame);
+                output.Flush();
             }
-            finally
-            {
-                writes.Release();
-            }
+
+            return Task.CompletedTask;
         }
 
-        var http = new WorkerHttpBridge(SendAsync);
+        var http = new WorkerHttpBridge(Send);
         ScriptHttp.Transport = http;
         var scripts = new Dictionary<string, CompiledScript>(StringComparer.Ordinal);
 
-        // The loop keeps reading while a call runs: the answers to its http requests arrive here.
-        while (await WorkerProtocol.ReadAsync(input, CancellationToken.None) is { } frame)
+        // The loop keeps reading while a call waits: the answers to its http requests arrive here.
+        while (WorkerProtocol.Read(input) is { } frame)
         {
             using var reader = new BinaryReader(new MemoryStream(frame), Encoding.UTF8);
             switch (reader.ReadByte())
@@ -59,7 +63,7 @@ public static class ScriptWorker
                     break;
                 case WorkerProtocol.Run:
                     var call = ScriptCallCodec.Decode(frame.AsMemory(1));
-                    _ = AnswerAsync(scripts.GetValueOrDefault(call.CodeHash), call, SendAsync);
+                    _ = AnswerAsync(scripts.GetValueOrDefault(call.CodeHash), call, Send);
                     break;
                 case WorkerProtocol.HttpAnswer:
                     http.Complete(reader);

@@ -47,6 +47,28 @@ internal static class WorkerProtocol
         return await FillAsync(stream, payload, cancellationToken) ? payload : throw new EndOfStreamException();
     }
 
+    /// <summary>The next frame read with blocking reads (the worker's side), or null when the other side closed the stream.</summary>
+    public static byte[]? Read(Stream stream)
+    {
+        Span<byte> header = stackalloc byte[4];
+        var first = stream.Read(header);
+        if (first == 0)
+        {
+            return null;
+        }
+
+        stream.ReadExactly(header[first..]);
+        var length = BinaryPrimitives.ReadInt32LittleEndian(header);
+        if (length is < 1 or > MaxFrame)
+        {
+            throw new InvalidDataException($"A worker frame of {length} bytes is out of range.");
+        }
+
+        var payload = new byte[length];
+        stream.ReadExactly(payload);
+        return payload;
+    }
+
     private static async Task<bool> FillAsync(Stream stream, byte[] buffer, CancellationToken cancellationToken)
     {
         var filled = 0;
