@@ -28,7 +28,7 @@ internal sealed class ScriptHopConnection
         _socket = socket;
         var stream = new NetworkStream(socket, ownsSocket: true);
         _input = PipeReader.Create(stream);
-        _writer = new HopWriter(PipeWriter.Create(stream));
+        _writer = new HopWriter(PipeWriter.Create(stream), _ => Close());
     }
 
     public bool IsOpen => Volatile.Read(ref _closed) == 0;
@@ -49,7 +49,6 @@ internal sealed class ScriptHopConnection
 
         var connection = new ScriptHopConnection(socket);
         connection._writer.TryWrite(HopFrameType.Hello, 0, ReadOnlyMemory<byte>.Empty, Encoding.UTF8.GetBytes(credential));
-        _ = connection.WriteLoopAsync();
         _ = connection.ReadLoopAsync();
         return connection;
     }
@@ -58,7 +57,9 @@ internal sealed class ScriptHopConnection
     public async Task<(HopFrameType Type, byte[] Payload)> CallAsync(ReadOnlyMemory<byte> prefix, ReadOnlyMemory<byte> call, CancellationToken cancellationToken)
     {
         var id = Interlocked.Increment(ref _lastId);
-        var answer = new TaskCompletionSource<(HopFrameType, byte[])>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The caller's code goes on on the read loop's thread, up to its next wait (a few microseconds:
+        // the next hop's frame, or the call's record): a wake-up less per hop.
+        var answer = new TaskCompletionSource<(HopFrameType, byte[])>();
         _pending[id] = answer;
         try
         {
@@ -73,22 +74,6 @@ internal sealed class ScriptHopConnection
         finally
         {
             _pending.TryRemove(id, out _);
-        }
-    }
-
-    private async Task WriteLoopAsync()
-    {
-        try
-        {
-            await _writer.RunAsync(CancellationToken.None);
-        }
-        catch (Exception exception) when (exception is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
-        {
-            // The connection broke; Close fails the calls on it.
-        }
-        finally
-        {
-            Close();
         }
     }
 

@@ -21,8 +21,7 @@ public sealed partial class ScriptHopHandler(ScriptHost host, ServiceCredential 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         var input = connection.Transport.Input;
-        var writer = new HopWriter(connection.Transport.Output);
-        var writing = writer.RunAsync(connection.ConnectionClosed);
+        var writer = new HopWriter(connection.Transport.Output, _ => connection.Abort());
         var greeted = false;
         try
         {
@@ -70,7 +69,6 @@ public sealed partial class ScriptHopHandler(ScriptHost host, ServiceCredential 
         {
             writer.Complete();
             await input.CompleteAsync();
-            await Task.WhenAny(writing);
         }
     }
 

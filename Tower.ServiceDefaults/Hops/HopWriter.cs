@@ -1,47 +1,102 @@
 using System.IO.Pipelines;
-using System.Threading.Channels;
 using Tower.Contracts.Hops;
 
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// Writes the frames of many calls to one hop connection: each call queues its frame, and one loop
-/// writes every frame queued so far and then flushes once, so that under load many calls share a
-/// write (on this VM a system call and a cross-thread wake-up are what a hop costs most).
+/// Writes the frames of many calls to one hop connection. A call that finds no write under way
+/// writes and flushes its frame itself, on its own thread; frames that arrive meanwhile are
+/// queued and go out together in the next flush of the call that is writing. No thread is woken
+/// to write (on this kind of VM a wake-up costs more than the write), and under load many calls
+/// share one system call.
 /// </summary>
-public sealed class HopWriter(PipeWriter output)
+public sealed class HopWriter(PipeWriter output, Action<Exception?> closed)
 {
-    private readonly Channel<Frame> _frames = Channel.CreateUnbounded<Frame>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _gate = new();
+    private List<Frame> _queued = [];
+    private List<Frame> _writing = [];
+    private bool _flushing;
+    private bool _done;
 
-    /// <summary>Queues a frame whose payload is <paramref name="prefix"/> then <paramref name="payload"/>; false once the connection is done.</summary>
-    public bool TryWrite(HopFrameType type, uint id, ReadOnlyMemory<byte> prefix, ReadOnlyMemory<byte> payload) =>
-        _frames.Writer.TryWrite(new Frame(type, id, prefix, payload));
+    /// <summary>Writes a frame whose payload is <paramref name="prefix"/> then <paramref name="payload"/>, or queues it; false once the connection is done.</summary>
+    public bool TryWrite(HopFrameType type, uint id, ReadOnlyMemory<byte> prefix, ReadOnlyMemory<byte> payload)
+    {
+        lock (_gate)
+        {
+            if (_done)
+            {
+                return false;
+            }
 
-    /// <summary>No more frames: the loop ends once the queued ones are written.</summary>
-    public void Complete() => _frames.Writer.TryComplete();
+            _queued.Add(new Frame(type, id, prefix, payload));
+            if (_flushing)
+            {
+                return true;
+            }
 
-    /// <summary>Writes queued frames until <see cref="Complete"/>, the connection closes or a write fails (which it throws).</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+            _flushing = true;
+        }
+
+        _ = FlushAsync();
+        return true;
+    }
+
+    /// <summary>No more frames: later ones are refused, queued ones are dropped.</summary>
+    public void Complete()
+    {
+        lock (_gate)
+        {
+            _done = true;
+        }
+    }
+
+    /// <summary>Writes what is queued until nothing is; runs on the caller's thread as long as flushes complete at once.</summary>
+    private async Task FlushAsync()
     {
         try
         {
-            while (await _frames.Reader.WaitToReadAsync(cancellationToken))
+            while (true)
             {
-                while (_frames.Reader.TryRead(out var frame))
+                lock (_gate)
+                {
+                    if (_done || _queued.Count == 0)
+                    {
+                        _flushing = false;
+                        return;
+                    }
+
+                    (_queued, _writing) = (_writing, _queued);
+                }
+
+                foreach (var frame in _writing)
                 {
                     HopFrame.Write(output, frame.Type, frame.Id, frame.Prefix.Span, frame.Payload.Span);
                 }
 
-                if ((await output.FlushAsync(cancellationToken)).IsCompleted)
+                _writing.Clear();
+                if ((await output.FlushAsync()).IsCompleted)
                 {
+                    Close(null);
                     return;
                 }
             }
         }
-        finally
+        catch (Exception exception) when (exception is IOException or InvalidOperationException or ObjectDisposedException
+            or System.Net.Sockets.SocketException or OperationCanceledException)
         {
-            _frames.Writer.TryComplete();
+            Close(exception);
         }
+    }
+
+    private void Close(Exception? exception)
+    {
+        lock (_gate)
+        {
+            _done = true;
+            _flushing = false;
+        }
+
+        closed(exception);
     }
 
     private readonly record struct Frame(HopFrameType Type, uint Id, ReadOnlyMemory<byte> Prefix, ReadOnlyMemory<byte> Payload);
