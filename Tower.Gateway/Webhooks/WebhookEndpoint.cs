@@ -22,7 +22,6 @@ internal static class WebhookEndpoint
 {
     public const string Prefix = "/cetmix_tower_webhooks";
     public const string CallIdHeader = "X-Tower-Call-Id";
-    private const string Mask = "*****";
     private const string InternalError = "Internal error";
 
     public static IEndpointRouteBuilder MapWebhookEndpoint(this IEndpointRouteBuilder app)
@@ -291,12 +290,12 @@ internal static class WebhookEndpoint
         public WebhookCallRecord ToRecord(int status, string message, string authenticationStatus, string codeStatus, GatewayOptions options)
         {
             var secrets = Webhook?.SecretValues;
-            string Redact(string value) => secrets is not null && secrets.Contains(value) ? Mask : value;
+            string Redact(string value) => secrets is not null && secrets.Contains(value) ? PayloadRedaction.Mask : value;
 
             var headers = new JsonObject();
             foreach (var (name, value) in Headers)
             {
-                headers[name] = options.IsRedactedHeader(name) ? Mask : Redact(value);
+                headers[name] = options.IsRedactedHeader(name) ? PayloadRedaction.Mask : Redact(value);
             }
 
             var query = new JsonObject();
@@ -306,7 +305,7 @@ internal static class WebhookEndpoint
             }
 
             var (payload, payloadIsJson) = PayloadJson is not null
-                ? (RedactPayload(PayloadJson, secrets), true)
+                ? (Clean(PayloadRedaction.Redact(PayloadJson, secrets)), true)
                 : (Utf8Clean(Buffer.Span), false);
 
             return new WebhookCallRecord
@@ -332,29 +331,6 @@ internal static class WebhookEndpoint
                 RunAsUser = Webhook?.Definition.RunAsUser ?? "",
                 DurationMs = Stopwatch.GetElapsedTime(Started).TotalMilliseconds,
             };
-        }
-
-        /// <summary>Form fields and top-level JSON string values equal to a linked secret are masked.</summary>
-        private static string RedactPayload(string json, IReadOnlySet<string>? secrets)
-        {
-            if (secrets is null || secrets.Count == 0)
-            {
-                return Clean(json);
-            }
-
-            var node = JsonNode.Parse(json);
-            if (node is JsonObject fields)
-            {
-                foreach (var (name, value) in fields.ToList())
-                {
-                    if (value is JsonValue text && text.TryGetValue<string>(out var s) && secrets.Contains(s))
-                    {
-                        fields[name] = Mask;
-                    }
-                }
-            }
-
-            return Clean(node?.ToJsonString() ?? "null");
         }
 
         /// <summary>Valid UTF-8 without NUL, so that one odd record never blocks the others.</summary>
