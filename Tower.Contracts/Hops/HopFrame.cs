@@ -29,11 +29,16 @@ public readonly record struct HopFrame(HopFrameType Type, uint Id, ReadOnlySeque
         output.Write(payload);
     }
 
+    /// <summary>The largest frame a service accepts before the peer has presented the credential.</summary>
+    public const int MaxHelloLength = 1024;
+
     /// <summary>
     /// Takes the next whole frame off the front of <paramref name="buffer"/>; false when it holds
-    /// only part of one. The payload is a slice of the buffer: copy it before the buffer is released.
+    /// only part of one. A frame longer than <paramref name="maxLength"/> is refused as soon as its
+    /// header arrives (nothing of it is buffered). The payload is a slice of the buffer: copy it
+    /// before the buffer is released.
     /// </summary>
-    public static bool TryRead(ref ReadOnlySequence<byte> buffer, out HopFrame frame)
+    public static bool TryRead(ref ReadOnlySequence<byte> buffer, out HopFrame frame, int maxLength = MaxLength)
     {
         frame = default;
         if (buffer.Length < HeaderLength)
@@ -44,7 +49,7 @@ public readonly record struct HopFrame(HopFrameType Type, uint Id, ReadOnlySeque
         Span<byte> header = stackalloc byte[HeaderLength];
         buffer.Slice(0, HeaderLength).CopyTo(header);
         var length = BinaryPrimitives.ReadInt32LittleEndian(header);
-        if (length is < 5 or > MaxLength || !Enum.IsDefined((HopFrameType)header[4]))
+        if (length < 5 || length > maxLength || !Enum.IsDefined((HopFrameType)header[4]))
         {
             throw new InvalidDataException($"A hop frame of {length} bytes and type {header[4]} is malformed.");
         }

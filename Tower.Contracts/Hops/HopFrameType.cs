@@ -14,4 +14,10 @@ public enum HopFrameType : byte
 
     /// <summary>Service to gateway: the call with the same id could not be run (UTF-8 reason).</summary>
     Fault = 4,
+
+    /// <summary>
+    /// Gateway to service: the gateway no longer waits for the call with the same id (its caller
+    /// left, or its deadline passed); a call still waiting for a worker is dropped, never run.
+    /// </summary>
+    Cancel = 5,
 }

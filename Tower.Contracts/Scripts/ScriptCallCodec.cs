@@ -11,6 +11,9 @@ namespace Tower.Contracts.Scripts;
 /// </summary>
 public static class ScriptCallCodec
 {
+    /// <summary>No script may run longer than this (the longest limit a webhook can have is 30 s).</summary>
+    public const int MaxTimeoutMs = 5 * 60 * 1000;
+
     public static byte[] Encode(ScriptInvocation call)
     {
         using var buffer = new MemoryStream(256 + call.Body.Length + call.PayloadJson.Length);
@@ -45,7 +48,9 @@ public static class ScriptCallCodec
             var codeHash = ReadString(call, ref position);
             var owner = ReadString(call, ref position);
             var timeoutMs = BitConverter.ToInt32(call.Slice(position, 4));
-            return new ScriptCallHeader(callId, codeHash, owner, timeoutMs);
+            return timeoutMs is > 0 and <= MaxTimeoutMs
+                ? new ScriptCallHeader(callId, codeHash, owner, timeoutMs)
+                : throw new InvalidDataException($"An encoded script call has a limit of {timeoutMs} ms.");
         }
         catch (ArgumentOutOfRangeException exception)
         {
@@ -53,16 +58,34 @@ public static class ScriptCallCodec
         }
     }
 
-    public static ScriptInvocation Decode(ReadOnlyMemory<byte> call)
+    /// <summary>The whole call; anything but an encoded call throws <see cref="InvalidDataException"/>.</summary>
+    public static ScriptInvocation Decode(ReadOnlyMemory<byte> call) => Guarded(call, ReadInvocation);
+
+    /// <summary>The whole outcome; anything but an encoded outcome throws <see cref="InvalidDataException"/>.</summary>
+    public static ScriptOutcome DecodeOutcome(ReadOnlyMemory<byte> outcome) => Guarded(outcome, ReadOutcome);
+
+    private static T Guarded<T>(ReadOnlyMemory<byte> bytes, Func<BinaryReader, T> read)
     {
-        using var reader = Reader(call);
-        return new ScriptInvocation
+        try
+        {
+            using var reader = Reader(bytes);
+            return read(reader);
+        }
+        catch (Exception exception) when (exception is EndOfStreamException or FormatException or IOException or ArgumentException
+            or OverflowException)
+        {
+            throw new InvalidDataException("The bytes are not an encoded script call or outcome.", exception);
+        }
+    }
+
+    private static ScriptInvocation ReadInvocation(BinaryReader reader) =>
+        new ScriptInvocation
         {
             CallId = new Guid(reader.ReadBytes(16)),
             CodeHash = reader.ReadString(),
             Owner = reader.ReadString(),
             TimeoutMs = reader.ReadInt32(),
-            Body = reader.ReadBytes(reader.ReadInt32()),
+            Body = reader.ReadBytes(Count(reader, reader.ReadInt32(), 1)),
             PayloadJson = reader.ReadString(),
             Headers = ReadMap(reader, StringComparer.OrdinalIgnoreCase),
             Query = ReadMap(reader, StringComparer.Ordinal),
@@ -71,7 +94,6 @@ public static class ScriptCallCodec
             RunAsUser = reader.ReadString(),
             RunAsGroup = reader.ReadString(),
         };
-    }
 
     public static byte[] Encode(ScriptOutcome outcome)
     {
@@ -104,9 +126,8 @@ public static class ScriptCallCodec
             ? (ScriptRunStatus)outcome[0]
             : throw new InvalidDataException("An encoded script outcome has no valid status.");
 
-    public static ScriptOutcome DecodeOutcome(ReadOnlyMemory<byte> outcome)
+    private static ScriptOutcome ReadOutcome(BinaryReader reader)
     {
-        using var reader = Reader(outcome);
         var status = (ScriptRunStatus)reader.ReadByte();
         if (!Enum.IsDefined(status))
         {
@@ -118,13 +139,7 @@ public static class ScriptCallCodec
         var httpCode = reader.ReadInt32();
         var exitCode = reader.ReadInt32();
         var message = ReadNullable(reader);
-        var count = reader.ReadInt32();
-        if (count < 0 || count > outcome.Length)
-        {
-            throw new InvalidDataException("An encoded script outcome has an impossible number of log lines.");
-        }
-
-        var log = new string[count];
+        var log = new string[Count(reader, reader.ReadInt32(), 1)];
         for (var i = 0; i < log.Length; i++)
         {
             log[i] = reader.ReadString();
@@ -155,12 +170,7 @@ public static class ScriptCallCodec
 
     public static Dictionary<string, string> ReadMap(BinaryReader reader, StringComparer comparer)
     {
-        var count = reader.ReadInt32();
-        if (count < 0 || count > reader.BaseStream.Length)
-        {
-            throw new InvalidDataException("An encoded map has an impossible number of entries.");
-        }
-
+        var count = Count(reader, reader.ReadInt32(), 2);
         var map = new Dictionary<string, string>(count, comparer);
         for (var i = 0; i < count; i++)
         {
@@ -180,6 +190,12 @@ public static class ScriptCallCodec
     }
 
     public static string? ReadNullable(BinaryReader reader) => reader.ReadBoolean() ? reader.ReadString() : null;
+
+    /// <summary>A count read from the bytes, refused when the bytes left cannot hold that many items of at least <paramref name="itemBytes"/>.</summary>
+    private static int Count(BinaryReader reader, int count, int itemBytes) =>
+        count >= 0 && (long)count * itemBytes <= reader.BaseStream.Length - reader.BaseStream.Position
+            ? count
+            : throw new InvalidDataException($"An encoded count of {count} exceeds what is left of the bytes.");
 
     private static BinaryReader Reader(ReadOnlyMemory<byte> bytes)
     {

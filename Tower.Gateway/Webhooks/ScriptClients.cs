@@ -45,6 +45,12 @@ public abstract class ScriptClient : IDisposable
     public async Task<ScriptOutcome> RunAsync(ScriptInvocation call, CancellationToken requestAborted)
     {
         var encoded = ScriptCallCodec.Encode(call);
+        if (encoded.Length > HopFrame.MaxLength - 512)
+        {
+            // Refused alone: sent, it would close the connection that other calls share.
+            throw new ScriptServiceUnavailableException($"{_service}: the call ({encoded.Length} bytes encoded) is larger than a hop frame.");
+        }
+
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         deadline.CancelAfter(TimeSpan.FromMilliseconds(call.TimeoutMs) + Margin);
         try

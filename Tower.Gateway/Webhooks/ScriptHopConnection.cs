@@ -71,6 +71,12 @@ internal sealed class ScriptHopConnection
 
             return await answer.Task.WaitAsync(cancellationToken);
         }
+        catch (OperationCanceledException)
+        {
+            // Nobody waits any more: a call still queued for a worker must not run later.
+            _writer.TryWrite(HopFrameType.Cancel, id, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty);
+            throw;
+        }
         finally
         {
             _pending.TryRemove(id, out _);
@@ -118,7 +124,7 @@ internal sealed class ScriptHopConnection
             return;
         }
 
-        _writer.Complete();
+        _ = _writer.CompleteAsync();
         _socket.Dispose();
         foreach (var (_, answer) in _pending)
         {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
@@ -16,20 +17,27 @@ namespace Tower.Scripting.Hosting;
 /// </summary>
 public sealed partial class ScriptHopHandler(ScriptHost host, ServiceCredential credential, ILogger<ScriptHopHandler> logger) : ConnectionHandler
 {
+    /// <summary>How long a new connection has to present the credential.</summary>
+    private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(5);
+
     private readonly ActivitySource _source = new(host.Kind == ScriptKind.Authenticator ? "Tower.Auth" : "Tower.Executor");
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         var input = connection.Transport.Input;
         var writer = new HopWriter(connection.Transport.Output, _ => connection.Abort());
+        var calls = new ConcurrentDictionary<uint, CancellationTokenSource>();
+        using var hello = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
+        hello.CancelAfter(HelloTimeout);
         var greeted = false;
         try
         {
             while (true)
             {
-                var read = await input.ReadAsync(connection.ConnectionClosed);
+                var read = await input.ReadAsync(greeted ? connection.ConnectionClosed : hello.Token);
                 var buffer = read.Buffer;
-                while (HopFrame.TryRead(ref buffer, out var frame))
+                // Until the peer has presented the credential, no frame longer than a Hello is buffered.
+                while (HopFrame.TryRead(ref buffer, out var frame, greeted ? HopFrame.MaxLength : HopFrame.MaxHelloLength))
                 {
                     if (!greeted)
                     {
@@ -42,7 +50,18 @@ public sealed partial class ScriptHopHandler(ScriptHost host, ServiceCredential 
                     }
                     else if (frame.Type == HopFrameType.Run)
                     {
-                        _ = RunAsync(frame.Id, frame.Payload.ToArray(), writer, connection.ConnectionClosed);
+                        var call = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
+                        if (!calls.TryAdd(frame.Id, call))
+                        {
+                            call.Dispose();
+                            throw new InvalidDataException($"A gateway sent call {frame.Id} twice.");
+                        }
+
+                        _ = RunAsync(frame.Id, frame.Payload.ToArray(), writer, calls, call);
+                    }
+                    else if (frame.Type == HopFrameType.Cancel)
+                    {
+                        Cancel(calls, frame.Id);
                     }
                     else
                     {
@@ -67,22 +86,27 @@ public sealed partial class ScriptHopHandler(ScriptHost host, ServiceCredential 
         }
         finally
         {
-            writer.Complete();
+            await writer.CompleteAsync();
             await input.CompleteAsync();
         }
     }
 
-    /// <summary>Runs one call and queues its answer: the outcome, or a fault when the call cannot be run.</summary>
-    private async Task RunAsync(uint id, byte[] payload, HopWriter writer, CancellationToken connectionClosed)
+    /// <summary>
+    /// Runs one call and queues its answer: the outcome, or a fault when the call cannot be run. A
+    /// call the gateway cancels (its caller left, or its deadline passed) while it waits for a
+    /// worker is not run at all; one already running ends in its worker within its own limit.
+    /// </summary>
+    private async Task RunAsync(uint id, byte[] payload, HopWriter writer, ConcurrentDictionary<uint, CancellationTokenSource> calls,
+        CancellationTokenSource call)
     {
         byte[]? fault = null;
         try
         {
             var traceLength = payload[0];
-            var call = payload.AsMemory(1 + traceLength);
-            var header = ScriptCallCodec.ReadHeader(call.Span);
+            var encoded = payload.AsMemory(1 + traceLength);
+            var header = ScriptCallCodec.ReadHeader(encoded.Span);
             using var activity = _source.HasListeners() ? StartActivity(payload.AsSpan(1, traceLength), header) : null;
-            var outcome = await host.RunAsync(header, call, connectionClosed);
+            var outcome = await host.RunAsync(header, encoded, call.Token);
             writer.TryWrite(HopFrameType.Outcome, id, ReadOnlyMemory<byte>.Empty, outcome);
             return;
         }
@@ -90,17 +114,38 @@ public sealed partial class ScriptHopHandler(ScriptHost host, ServiceCredential 
         {
             fault = Encoding.UTF8.GetBytes("The call is malformed: " + exception.Message);
         }
-        catch (OperationCanceledException) when (connectionClosed.IsCancellationRequested)
+        catch (OperationCanceledException) when (call.IsCancellationRequested)
         {
-            return;
+            fault = Encoding.UTF8.GetBytes("The gateway cancelled the call.");
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             LogFailed(logger, exception);
             fault = Encoding.UTF8.GetBytes($"The {host.Kind} service could not run the call ({exception.GetType().Name}).");
         }
+        finally
+        {
+            calls.TryRemove(id, out _);
+            call.Dispose();
+        }
 
         writer.TryWrite(HopFrameType.Fault, id, ReadOnlyMemory<byte>.Empty, fault);
+    }
+
+    /// <summary>Cancels a call that is still running here; one that has just ended (its source disposed) needs nothing.</summary>
+    private static void Cancel(ConcurrentDictionary<uint, CancellationTokenSource> calls, uint id)
+    {
+        try
+        {
+            if (calls.TryGetValue(id, out var call))
+            {
+                call.Cancel();
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The call ended between the lookup and the cancel.
+        }
     }
 
     private Activity? StartActivity(ReadOnlySpan<byte> traceParent, ScriptCallHeader header)

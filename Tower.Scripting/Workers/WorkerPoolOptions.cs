@@ -36,7 +36,10 @@ public sealed class WorkerPoolOptions
     [Range(1024, 64 * 1024 * 1024)]
     public int HttpMaxResponseBytes { get; set; } = ScriptHttpPolicy.DefaultMaxResponseBytes;
 
-    /// <summary>How long past a script's own limit the service waits before it kills the worker.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    /// <summary>
+    /// How long past a script's own limit the service waits before it kills the worker; less than
+    /// the 3 s the gateway waits past that limit, so that a runaway script is answered as timed out.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:00:02")]
     public TimeSpan KillGrace { get; set; } = TimeSpan.FromMilliseconds(500);
 }

@@ -41,12 +41,20 @@ public sealed class HopWriter(PipeWriter output, Action<Exception?> closed)
         return true;
     }
 
-    /// <summary>No more frames: later ones are refused, queued ones are dropped.</summary>
-    public void Complete()
+    /// <summary>
+    /// No more frames: later ones are refused, queued ones are dropped; completes once a flush under
+    /// way has ended, so that nothing writes to the output after its owner completes it.
+    /// </summary>
+    public async Task CompleteAsync()
     {
         lock (_gate)
         {
             _done = true;
+        }
+
+        for (var waited = 0; Volatile.Read(ref _flushing) && waited < 5000; waited++)
+        {
+            await Task.Delay(1);
         }
     }
 

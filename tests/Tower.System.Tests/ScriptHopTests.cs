@@ -49,6 +49,23 @@ public sealed class ScriptHopTests(DeployedTowerSystem tower)
     [Theory]
     [InlineData("auth")]
     [InlineData("executor")]
+    public async Task A_stranger_announcing_a_large_frame_is_closed_before_it_is_sent(string service)
+    {
+        using var client = await ConnectAsync(service);
+        var stream = client.GetStream();
+        var header = new byte[9];
+        BinaryPrimitives.WriteInt32LittleEndian(header, 32 * 1024 * 1024);
+        header[4] = Hello;
+
+        await stream.WriteAsync(header);
+
+        Assert.Equal(0, await ReadToEndAsync(stream));
+        await AssertTheGatewayStillServesAsync();
+    }
+
+    [Theory]
+    [InlineData("auth")]
+    [InlineData("executor")]
     public async Task A_malformed_call_from_a_credentialed_peer_fails_alone_with_a_fault(string service)
     {
         using var client = await ConnectAsync(service);

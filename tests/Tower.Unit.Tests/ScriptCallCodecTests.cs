@@ -69,6 +69,30 @@ public sealed class ScriptCallCodecTests
         Assert.Throws<InvalidDataException>(() => ScriptCallCodec.ReadHeader(encoded));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(ScriptCallCodec.MaxTimeoutMs + 1)]
+    public void A_call_with_an_impossible_limit_is_refused_as_malformed(int timeoutMs)
+    {
+        var encoded = ScriptCallCodec.Encode(Call with { TimeoutMs = timeoutMs });
+
+        Assert.Throws<InvalidDataException>(() => ScriptCallCodec.ReadHeader(encoded));
+    }
+
+    [Fact]
+    public void A_call_claiming_more_bytes_than_it_holds_is_refused_without_allocating_them()
+    {
+        var encoded = ScriptCallCodec.Encode(Call with { Body = [] });
+        var header = ScriptCallCodec.ReadHeader(encoded);
+        // The body's length follows the header: 16 id bytes, two strings, the limit.
+        var bodyLength = 16 + 1 + Encoding.UTF8.GetByteCount(header.CodeHash) + 1 + header.Owner.Length + 4;
+        BitConverter.TryWriteBytes(encoded.AsSpan(bodyLength), int.MaxValue);
+
+        Assert.Throws<InvalidDataException>(() => ScriptCallCodec.Decode(encoded));
+        Assert.Throws<InvalidDataException>(() => ScriptCallCodec.Decode(encoded.AsMemory(0, 30)));
+    }
+
     [Fact]
     public void An_outcome_with_an_unknown_status_is_refused_as_malformed()
     {
@@ -96,6 +120,18 @@ public sealed class ScriptCallCodecTests
         Assert.Equal((HopFrameType.Outcome, 2u), (second.Type, second.Id));
         Assert.Equal([4], second.Payload.ToArray());
         Assert.Equal(0, all.Length);
+    }
+
+    [Fact]
+    public void A_frame_longer_than_the_limit_is_refused_from_its_header_alone()
+    {
+        var output = new ArrayBufferWriter<byte>();
+        HopFrame.Write(output, HopFrameType.Hello, 0, [], new byte[2000]);
+        var headerOnly = new ReadOnlySequence<byte>(output.WrittenMemory[..9]);
+        var within = new ReadOnlySequence<byte>(output.WrittenMemory);
+
+        Assert.Throws<InvalidDataException>(() => HopFrame.TryRead(ref headerOnly, out _, HopFrame.MaxHelloLength));
+        Assert.True(HopFrame.TryRead(ref within, out _));
     }
 
     [Theory]

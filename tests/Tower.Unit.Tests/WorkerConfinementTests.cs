@@ -90,7 +90,26 @@ public sealed class WorkerConfinementTests : IDisposable
         info.Environment[Secret.Split('=')[0]] = Secret.Split('=')[1];
         var process = Process.Start(info)!;
         _standIns.Add(process);
+
+        // Once it runs sleep, setpriv has switched the user: before that it is root's, unreadable by nobody.
+        for (var attempt = 0; attempt < 200 && !IsSleeping(process.Id); attempt++)
+        {
+            Thread.Sleep(10);
+        }
+
         return process;
+    }
+
+    private static bool IsSleeping(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").Trim() == "sleep";
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     private static ProcessStartInfo AsNobody(ProcessStartInfo info)
