@@ -59,8 +59,11 @@ internal static class LocalRabbitMQ
             .WithEnvironment("RABBITMQ_DIST_PORT", distributionPort.ToString(CultureInfo.InvariantCulture))
             .WithEnvironment("ERL_EPMD_PORT", epmdPort.ToString(CultureInfo.InvariantCulture))
             .WithEnvironment("ERL_EPMD_ADDRESS", "127.0.0.1")
-            // The Erlang distribution port (for rabbitmqctl) on loopback too: by default it listens on every address.
-            .WithEnvironment("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", "-start_epmd false -kernel inet_dist_use_interface {127,0,0,1}")
+            // The Erlang distribution port (for rabbitmqctl) on loopback too: by default it listens on every
+            // address. Idle schedulers sleep instead of spinning (+sbwt none…), as RabbitMQ advises for hosts
+            // whose cores the broker shares with other processes.
+            .WithEnvironment("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS",
+                "-start_epmd false -kernel inet_dist_use_interface {127,0,0,1} +sbwt none +sbwtdcpu none +sbwtdio none")
             .WithEnvironment("RABBITMQ_MNESIA_BASE", Path.Combine(home, "mnesia"))
             .WithEnvironment("RABBITMQ_LOG_BASE", Path.Combine(home, "log"))
             .WithEnvironment("RABBITMQ_LOGS", "-")

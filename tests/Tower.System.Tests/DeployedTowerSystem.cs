@@ -62,9 +62,10 @@ public sealed class DeployedTowerSystem : TowerSystem
 
     /// <summary>
     /// The launcher runs in this process, so its environment is this process's: the launcher's
-    /// variables are set here while it starts, and never left behind for other systems.
+    /// variables are set here while it starts (no other system starts meanwhile), and never left
+    /// behind for other systems.
     /// </summary>
-    public override async Task InitializeAsync()
+    protected override async Task StartSystemAsync()
     {
         foreach (var (name, value) in LauncherVariables)
         {
@@ -73,7 +74,7 @@ public sealed class DeployedTowerSystem : TowerSystem
 
         try
         {
-            await base.InitializeAsync();
+            await base.StartSystemAsync();
         }
         finally
         {
