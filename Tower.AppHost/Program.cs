@@ -69,7 +69,7 @@ var geoIpDatabase = tower["GeoIpDatabase"] ?? Path.GetFullPath(Path.Combine(buil
 var logging = Service<Projects.Tower_Logging>("logging").WithLoopbackHttp(LocalLayout.FreePort())
     .WithReference(loggingDb).WaitFor(postgresServer)
     .WithReference(rabbitmq).WaitFor(rabbitmqServer)
-    .WithEnvironment("GeoIp__Database", File.Exists(geoIpDatabase) ? geoIpDatabase : "");
+    .WithEnvironment("GeoIp__Database", File.Exists(geoIpDatabase) ? serviceUser?.ReadableFile(geoIpDatabase, "geoip.mmdb") ?? geoIpDatabase : "");
 
 var admin = Service<Projects.Tower_Admin>("admin").WithLoopbackHttp(adminPort)
     .WithReference(adminDb).WaitFor(postgresServer)

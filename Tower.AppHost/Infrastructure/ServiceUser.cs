@@ -84,6 +84,22 @@ internal sealed partial class ServiceUser
         return copy;
     }
 
+    /// <summary>A file for the services to read: itself when this user can read it, else a copy in the data folder.</summary>
+    public string ReadableFile(string path, string copyName)
+    {
+        if (CanReadAll(path))
+        {
+            return path;
+        }
+
+        var folder = Path.Combine(_layout.Root, "services");
+        Directory.CreateDirectory(folder);
+        var copy = Path.Combine(folder, copyName);
+        File.Copy(path, copy, overwrite: true);
+        File.SetUnixFileMode(copy, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        return copy;
+    }
+
     private bool CanReadAll(string folder)
     {
         var (command, prefix) = Command("/usr/bin/find");
