@@ -94,21 +94,23 @@ internal sealed class LocalLayout
     /// <summary>Runs a command that prepares the layout, and fails loudly with its output.</summary>
     public static void Run(string command, params string[] args)
     {
-        var info = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
+        var (exitCode, output, error) = Capture(command, args);
+        if (exitCode != 0)
         {
-            info.ArgumentList.Add(arg);
+            throw new InvalidOperationException(
+                $"'{command} {string.Join(' ', args)}' failed with exit code {exitCode}: {error}{output}");
         }
+    }
 
+    /// <summary>Runs a command to its end and gives back its exit code, output and error output.</summary>
+    public static (int ExitCode, string Output, string Error) Capture(string command, params string[] args)
+    {
+        var info = new ProcessStartInfo(command, args) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {command}.");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEnd();
         process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"'{command} {string.Join(' ', args)}' failed with exit code {process.ExitCode}: {error}{output.Result}");
-        }
+        return (process.ExitCode, output.Result, error);
     }
 
     /// <summary>A TCP port that is free on loopback right now.</summary>

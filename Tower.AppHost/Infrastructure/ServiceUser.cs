@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
@@ -103,7 +102,7 @@ internal sealed partial class ServiceUser
     private bool CanReadAll(string folder)
     {
         var (command, prefix) = Command("/usr/bin/find");
-        var (exitCode, output) = Capture(command, [.. prefix, folder, "!", "-readable", "-print", "-quit"]);
+        var (exitCode, output, _) = LocalLayout.Capture(command, [.. prefix, folder, "!", "-readable", "-print", "-quit"]);
         return exitCode == 0 && output.Length == 0;
     }
 
@@ -128,7 +127,7 @@ internal sealed partial class ServiceUser
 
     private static void EnsureUser(string name)
     {
-        if (Capture("/usr/bin/id", ["-u", name]).ExitCode != 0)
+        if (LocalLayout.Capture("/usr/bin/id", "-u", name).ExitCode != 0)
         {
             LocalLayout.Run("/usr/sbin/useradd", "--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", name);
         }
@@ -150,16 +149,6 @@ internal sealed partial class ServiceUser
             .Max();
         var range = string.Create(CultureInfo.InvariantCulture, $"{first}-{first + SubordinateCount - 1}");
         LocalLayout.Run("/usr/sbin/usermod", option, range, name);
-    }
-
-    private static (int ExitCode, string Output) Capture(string command, string[] args)
-    {
-        var info = new ProcessStartInfo(command, args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {command}.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output.Result);
     }
 
     [GeneratedRegex("^[a-z_][a-z0-9_-]{0,31}$")]

@@ -41,7 +41,7 @@ public sealed partial class ScriptHopHandler(ScriptHost host, ServiceCredential 
                 {
                     if (!greeted)
                     {
-                        greeted = frame.Type == HopFrameType.Hello && frame.Payload.Length < 1024 && credential.Matches(Encoding.UTF8.GetString(frame.Payload));
+                        greeted = frame.Type == HopFrameType.Hello && credential.Matches(Encoding.UTF8.GetString(frame.Payload));
                         if (!greeted)
                         {
                             LogRefused(logger, connection.RemoteEndPoint?.ToString() ?? "?");
