@@ -2,6 +2,9 @@
 
     components.py cpu      one "name<TAB>clock ticks of CPU (user + system)" line per component
     components.py pids     one "pid<TAB>component" line per process of a component
+    components.py switches one "name<TAB>context switches" line per component (every thread's voluntary
+                           and involuntary ones: on a VM where a wake-up costs more than most work,
+                           the count per call says where the time goes)
     components.py memory   a table of RSS and PSS per component, in MB. PSS shares each shared page
                            (PostgreSQL's shared buffers, the .NET runtime's files) among the processes
                            that map it, so its total is not counted once per process as RSS's is.
@@ -37,6 +40,17 @@ if sys.argv[1] == "cpu":
         fields = stat.rsplit(")", 1)[1].split()
         ticks[name] += int(fields[11]) + int(fields[12])
     for name, value in ticks.items():
+        print(f"{name}\t{value}")
+elif sys.argv[1] == "switches":
+    counts = {name: 0 for name, _ in KINDS}
+    for name, _, pid in processes("stat"):
+        for task in os.listdir(f"/proc/{pid}/task"):
+            try:
+                status = open(f"/proc/{pid}/task/{task}/status").read()
+            except OSError:
+                continue
+            counts[name] += sum(int(n) for n in re.findall(r"^(?:non)?voluntary_ctxt_switches:\s+(\d+)", status, re.M))
+    for name, value in counts.items():
         print(f"{name}\t{value}")
 elif sys.argv[1] == "pids":
     for name, _, pid in processes("stat"):

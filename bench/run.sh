@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The standard-call benchmark: builds in Release, starts the whole system in a fresh data folder
 # (default ports, so stop any other Tower first), sets up the standard call, drives load and
-# prints one report. Usage: bench/run.sh [seconds per saturation run, default 15] [--dashboard | --profile]
+# prints one report. Usage: bench/run.sh [seconds per saturation run, default 15] [--dashboard | --profile | --quick]
 # Without --dashboard the system runs as a production host would: no dashboard, no telemetry export.
 # --profile also samples one more saturation run with perf and prints each component's hottest
 # functions (the services write perf maps for their JIT-compiled code; workers' code shows unnamed).
+# --quick measures the floor and Tower's saturation run only (no peer, open loop or memory): for
+# comparing two builds one after the other, not for the README's figures.
 #
 # Standard call: an authenticator with a 20-entry IPv4/IPv6 CIDR allowlist holding the client
 # and code that checks a header token against a secret; a webhook whose code reads a field of a
@@ -16,7 +18,9 @@ cd "$(dirname "$0")/.."
 SECONDS_PER_RUN=${1:-15}
 DASHBOARD=false
 PROFILE=false
+QUICK=false
 [ "${2:-}" = "--dashboard" ] && DASHBOARD=true
+[ "${2:-}" = "--quick" ] && QUICK=true
 # Perf maps name the JIT-compiled code; without W^X that code lies in anonymous memory, where perf looks.
 [ "${2:-}" = "--profile" ] && { PROFILE=true; export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0; }
 DATA=/tmp/tower-bench
@@ -119,19 +123,26 @@ PY
 # Tiered compilation keeps five services busy for the first half minute or so of load.
 echo "bench: warming up for 30 s"
 read -r _ WARM_N _ <<< "$(wrk_run "$GATEWAY_URL" 30)"
-wrk -t1 -c32 -d5s -s "$DATA/post.lua" "$FLOOR_URL" > /dev/null
-wrk -t1 -c32 -d5s -s "$DATA/post.lua" "$PEER_URL" > /dev/null
 ANSWERED=$(( 1 + WARM_N ))
 
 echo "bench: saturation, ${SECONDS_PER_RUN} s each"
+wrk -t1 -c32 -d5s -s "$DATA/post.lua" "$FLOOR_URL" > /dev/null
+# The floor's own CPU per call calibrates the VM's speed of the moment (it moves 30-50% between runs).
+FLOOR_TICKS=$(awk '{print $14 + $15}' "/proc/$FLOOR_PID/stat")
 read -r FLOOR_RPS FLOOR_N FLOOR_NON2XX FLOOR_ERR FLOOR_P50 FLOOR_P90 FLOOR_P99 FLOOR_MAX <<< "$(wrk_run "$FLOOR_URL" "$SECONDS_PER_RUN")"
+FLOOR_CPU_US=$(( ($(awk '{print $14 + $15}' "/proc/$FLOOR_PID/stat") - FLOOR_TICKS) * 1000000 / $(getconf CLK_TCK) / (FLOOR_N > 0 ? FLOOR_N : 1) ))
+if ! $QUICK; then
+wrk -t1 -c32 -d5s -s "$DATA/post.lua" "$PEER_URL" > /dev/null
 # The peer's CPU: utime, stime and its reaped commands' cutime, cstime (fields 14-17; its comm has no space).
 PEER_TICKS=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$PEER_PID/stat")
 read -r PEER_RPS PEER_N PEER_NON2XX PEER_ERR PEER_P50 PEER_P90 PEER_P99 PEER_MAX <<< "$(wrk_run "$PEER_URL" "$SECONDS_PER_RUN")"
 PEER_CPU_US=$(( ($(awk '{print $14 + $15 + $16 + $17}' "/proc/$PEER_PID/stat") - PEER_TICKS) * 1000000 / $(getconf CLK_TCK) / (PEER_N > 0 ? PEER_N : 1) ))
+fi
 python3 bench/components.py cpu > "$DATA/cpu.before"
+python3 bench/components.py switches > "$DATA/switches.before"
 read -r RPS N NON2XX ERR P50 P90 P99 MAX <<< "$(wrk_run "$GATEWAY_URL" "$SECONDS_PER_RUN")"
 python3 bench/components.py cpu > "$DATA/cpu.after"
+python3 bench/components.py switches > "$DATA/switches.after"
 ANSWERED=$(( ANSWERED + N ))
 # µs of CPU per call: the total, then each component's share; the budget table into budget.md.
 read -r CPU_US_PER_CALL CPU_SPLIT <<< "$(python3 - "$DATA/cpu.before" "$DATA/cpu.after" "$N" "$(getconf CLK_TCK)" "$DATA/budget.md" <<'PY'
@@ -152,6 +163,25 @@ with open(sys.argv[5], "w") as out:
 print(f"{sum(us.values()):.0f}", ", ".join(f"{name} {value:.0f}" for name, value in us.items()))
 PY
 )"
+SWITCHES=$(python3 - "$DATA/switches.before" "$DATA/switches.after" "$N" <<'PY'
+import sys
+read = lambda path: {name: int(count) for name, count in (line.split("\t") for line in open(path))}
+before, after, calls = read(sys.argv[1]), read(sys.argv[2]), max(int(sys.argv[3]), 1)
+per_call = {name: (after[name] - before.get(name, 0)) / calls for name in after}
+print(f"{sum(per_call.values()):.1f}:", ", ".join(f"{name} {value:.1f}" for name, value in per_call.items()))
+PY
+)
+if $QUICK; then
+    echo
+    printf '| single-hop floor (wrk -c32) | %s req/s, CPU %s µs per call |\n' "$FLOOR_RPS" "$FLOOR_CPU_US"
+    printf '| Tower saturation (wrk -c32) | %s req/s (%s× the floor), p50 %s ms, p90 %s ms, p99 %s ms, max %s ms, non-2xx %s, errors %s |\n' \
+        "$RPS" "$(python3 -c "print(f'{$RPS / $FLOOR_RPS:.3f}')")" "$P50" "$P90" "$P99" "$MAX" "$NON2XX" "$ERR"
+    printf '| CPU per call | %s µs: %s |\n' "$CPU_US_PER_CALL" "$CPU_SPLIT"
+    printf '| context switches per call | %s |\n' "$SWITCHES"
+    echo
+    cat "$DATA/budget.md"
+    exit 0
+fi
 
 if $PROFILE; then
     command -v perf >/dev/null || { echo "bench: installing perf"; apt-get install -y -qq linux-perf >/dev/null; }
@@ -190,12 +220,13 @@ echo "## Tower standard call, $(date -u +%Y-%m-%d), $(nproc) cores, everything c
 echo
 echo "| run | result |"
 echo "|---|---|"
-printf '| single-hop floor (wrk -c32) | %s req/s, p50 %s ms, p90 %s ms, p99 %s ms, max %s ms, errors %s |\n' "$FLOOR_RPS" "$FLOOR_P50" "$FLOOR_P90" "$FLOOR_P99" "$FLOOR_MAX" "$FLOOR_ERR"
+printf '| single-hop floor (wrk -c32) | %s req/s, p50 %s ms, p90 %s ms, p99 %s ms, max %s ms, errors %s, CPU %s µs per call |\n' "$FLOOR_RPS" "$FLOOR_P50" "$FLOOR_P90" "$FLOOR_P99" "$FLOOR_MAX" "$FLOOR_ERR" "$FLOOR_CPU_US"
 printf '| adnanh/webhook 2.8 (wrk -c32) | %s req/s, p50 %s ms, p90 %s ms, p99 %s ms, max %s ms, non-2xx %s, errors %s, CPU %s µs per call |\n' \
     "$PEER_RPS" "$PEER_P50" "$PEER_P90" "$PEER_P99" "$PEER_MAX" "$PEER_NON2XX" "$PEER_ERR" "$PEER_CPU_US"
 printf '| Tower saturation (wrk -c32) | %s req/s (%s× the floor, Tower / adnanh/webhook = %s×), p50 %s ms, p90 %s ms, p99 %s ms, max %s ms, non-2xx %s, errors %s |\n' \
     "$RPS" "$(python3 -c "print(f'{$RPS / $FLOOR_RPS:.3f}')")" "$(python3 -c "print(f'{$RPS / max($PEER_RPS, 1):.2f}')")" "$P50" "$P90" "$P99" "$MAX" "$NON2XX" "$ERR"
 printf '| CPU per call (services, workers, PostgreSQL, RabbitMQ) | %s µs: %s |\n' "$CPU_US_PER_CALL" "$CPU_SPLIT"
+printf '| context switches per call | %s |\n' "$SWITCHES"
 printf '%s' "$RATES"
 printf '| log completeness | %s calls answered, %s records stored, %s distinct ids |\n' "$ANSWERED" "$STORED" "$DISTINCT"
 echo

@@ -82,7 +82,7 @@ internal static class ServiceProcess
             .WithHttpEndpoint(port: httpPort, isProxied: false)
             .WithEndpoint(port: hopPort, scheme: "tcp", name: "hop", isProxied: false)
             .WithEnvironment("Kestrel__Endpoints__Http__Url", "http://localhost:" + httpPort.ToString(CultureInfo.InvariantCulture))
-            .WithEnvironment("Kestrel__Endpoints__Hop__Url", "http://localhost:" + hopPort.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("ScriptHop__Url", "tcp://localhost:" + hopPort.ToString(CultureInfo.InvariantCulture))
             .WithHttpHealthCheck("/health");
 
     /// <summary>The gateway's public listener: its address, and HTTPS with its certificate when one is set.</summary>

@@ -28,7 +28,7 @@ internal sealed class ScriptHopConnection
         _socket = socket;
         var stream = new NetworkStream(socket, ownsSocket: true);
         _input = PipeReader.Create(stream);
-        _writer = new HopWriter(PipeWriter.Create(stream), _ => Close());
+        _writer = new HopWriter(socket, _ => Close());
     }
 
     public bool IsOpen => Volatile.Read(ref _closed) == 0;

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net.Sockets;
 using System.Text;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Tower.Contracts.Hops;
@@ -14,43 +14,49 @@ namespace Tower.Scripting.Hosting;
 /// The service side of the script hop: a gateway connects, proves the service credential in its
 /// first frame, then sends calls, many at once; each runs on a worker and its outcome goes back,
 /// as the worker encoded it, as soon as it ends. A connection that sends anything else is closed.
+/// A connection is served by a thread of its own with blocking reads, and a call goes to its worker
+/// on that thread; its outcome is written on the thread that reads the worker's answer. On this
+/// kind of VM each hand-off between threads costs more than the forwarding itself.
 /// </summary>
-public sealed partial class ScriptHopHandler(ScriptHost host, ServiceCredential credential, ILogger<ScriptHopHandler> logger) : ConnectionHandler
+public sealed partial class ScriptHopHandler(ScriptHost host, ServiceCredential credential, ILogger<ScriptHopHandler> logger)
 {
     /// <summary>How long a new connection has to present the credential.</summary>
     private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(5);
 
     private readonly ActivitySource _source = new(host.Kind == ScriptKind.Authenticator ? "Tower.Auth" : "Tower.Executor");
 
-    public override async Task OnConnectedAsync(ConnectionContext connection)
+    /// <summary>Serves one connection on the calling thread until it closes; the socket is closed on return.</summary>
+    public void Serve(Socket socket)
     {
-        var input = connection.Transport.Input;
-        var writer = new HopWriter(connection.Transport.Output, _ => connection.Abort());
+        var remote = socket.RemoteEndPoint?.ToString() ?? "?";
+        using var closed = new CancellationTokenSource();
+        var writer = new HopWriter(socket, _ => Shut(socket));
         var calls = new ConcurrentDictionary<uint, CancellationTokenSource>();
-        using var hello = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
-        hello.CancelAfter(HelloTimeout);
+        using var reader = new HopReader(socket);
         var greeted = false;
         try
         {
-            while (true)
+            socket.NoDelay = true;
+            socket.ReceiveTimeout = (int)HelloTimeout.TotalMilliseconds;
+            // Until the peer has presented the credential, no frame longer than a Hello is buffered.
+            while (reader.Receive(greeted ? HopFrame.MaxLength : HopFrame.MaxHelloLength))
             {
-                var read = await input.ReadAsync(greeted ? connection.ConnectionClosed : hello.Token);
-                var buffer = read.Buffer;
-                // Until the peer has presented the credential, no frame longer than a Hello is buffered.
-                while (HopFrame.TryRead(ref buffer, out var frame, greeted ? HopFrame.MaxLength : HopFrame.MaxHelloLength))
+                while (reader.TryRead(out var frame, greeted ? HopFrame.MaxLength : HopFrame.MaxHelloLength))
                 {
                     if (!greeted)
                     {
                         greeted = frame.Type == HopFrameType.Hello && credential.Matches(Encoding.UTF8.GetString(frame.Payload));
                         if (!greeted)
                         {
-                            LogRefused(logger, connection.RemoteEndPoint?.ToString() ?? "?");
+                            LogRefused(logger, remote);
                             return;
                         }
+
+                        socket.ReceiveTimeout = 0;
                     }
                     else if (frame.Type == HopFrameType.Run)
                     {
-                        var call = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
+                        var call = CancellationTokenSource.CreateLinkedTokenSource(closed.Token);
                         if (!calls.TryAdd(frame.Id, call))
                         {
                             call.Dispose();
@@ -68,26 +74,35 @@ public sealed partial class ScriptHopHandler(ScriptHost host, ServiceCredential 
                         throw new InvalidDataException($"A gateway sent a {frame.Type} frame.");
                     }
                 }
-
-                input.AdvanceTo(buffer.Start, buffer.End);
-                if (read.IsCompleted)
-                {
-                    return;
-                }
             }
         }
         catch (InvalidDataException exception)
         {
-            LogMalformed(logger, connection.RemoteEndPoint?.ToString() ?? "?", exception.Message);
+            LogMalformed(logger, remote, exception.Message);
         }
-        catch (Exception exception) when (exception is OperationCanceledException or ConnectionResetException or IOException)
+        catch (Exception exception) when (exception is SocketException or IOException or ObjectDisposedException)
         {
-            // The gateway went away; calls still running end in their workers and their outcomes are dropped.
+            // The gateway went away, or kept silent past the Hello timeout; calls still running end
+            // in their workers and their outcomes are dropped.
         }
         finally
         {
-            await writer.CompleteAsync();
-            await input.CompleteAsync();
+            closed.Cancel();
+            writer.CompleteAsync().GetAwaiter().GetResult();
+            Shut(socket);
+            socket.Dispose();
+        }
+    }
+
+    private static void Shut(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
+        {
+            // Already closed.
         }
     }
 

@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,10 +22,9 @@ public static class ScriptHostExtensions
             provider.GetRequiredService<WorkerPool>()));
         builder.Services.AddHostedService<ScriptHostWarmUp>();
 
-        // The gateway's calls arrive on the Kestrel endpoint named Hop (Kestrel:Endpoints:Hop:Url), as
-        // hop frames rather than HTTP; the HTTP endpoint serves health only.
-        builder.WebHost.ConfigureKestrel((context, options) => options.Configure(context.Configuration.GetSection("Kestrel"))
-            .Endpoint("Hop", endpoint => endpoint.ListenOptions.UseConnectionHandler<ScriptHopHandler>()));
+        // The gateway's calls arrive at ScriptHop:Url as hop frames, not HTTP; Kestrel serves health only.
+        builder.Services.AddSingleton<ScriptHopHandler>();
+        builder.Services.AddHostedService<ScriptHopListener>();
         return builder;
     }
 }

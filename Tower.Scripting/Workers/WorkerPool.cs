@@ -19,7 +19,8 @@ public sealed partial class WorkerPool : IAsyncDisposable
     private readonly object _layoutLock = new();
     private WorkerLayout? _layout;
     private readonly OutboundHttp _http;
-    private readonly Channel<WorkerProcess> _idle = Channel.CreateUnbounded<WorkerProcess>();
+    // A worker given back goes on at once, on the giving thread, with the call that waits longest.
+    private readonly Channel<WorkerProcess> _idle = Channel.CreateUnbounded<WorkerProcess>(new UnboundedChannelOptions { AllowSynchronousContinuations = true });
     private readonly object _startLock = new();
     private int _started;
     private int _processesStarted;

@@ -4,16 +4,23 @@ using Tower.Contracts.Scripts;
 
 namespace Tower.Scripting.Workers;
 
-/// <summary>One worker process and what it has loaded; used by one call at a time.</summary>
+/// <summary>
+/// One worker process and what it has loaded; used by one call at a time. Its output is read by a
+/// thread of its own with blocking reads, and the call's outcome goes on on that thread (the
+/// pool's next call, the answer to the gateway): the worker's answer costs the service one
+/// wake-up, where asynchronous reads cost two or three hand-offs between threads.
+/// </summary>
 internal sealed class WorkerProcess : IDisposable
 {
     private readonly Process _process;
     private readonly Stream _input;
     private readonly Stream _output;
+    private Call? _call;
+    private volatile bool _ended;
     private readonly LinkedList<string> _loaded = new();
     private readonly Dictionary<string, LinkedListNode<string>> _loadedIndex = new(StringComparer.Ordinal);
     private readonly int _maxLoaded;
-    private readonly SemaphoreSlim _writes = new(1, 1);
+    private readonly Lock _writes = new();
 
     /// <summary>How many of one call's <c>http</c> requests the service carries out at once.</summary>
     private const int MaxRequestsInFlight = 4;
@@ -22,8 +29,9 @@ internal sealed class WorkerProcess : IDisposable
     {
         _process = process;
         _input = process.StandardInput.BaseStream;
-        _output = process.StandardOutput.BaseStream;
+        _output = new BufferedStream(process.StandardOutput.BaseStream, 64 * 1024);
         _maxLoaded = maxLoaded;
+        new Thread(ReadOutput) { IsBackground = true, Name = "worker output" }.Start();
     }
 
     public bool HasExited => _process.HasExited;
@@ -58,36 +66,72 @@ internal sealed class WorkerProcess : IDisposable
     /// behind comes from a worker that has ended itself.
     /// </summary>
     public async Task<(ReadOnlyMemory<byte> Outcome, bool LeftWorkBehind)> RunAsync(ScriptImage image, ScriptCallHeader header,
-        ReadOnlyMemory<byte> call, IScriptHttpTransport http, CancellationToken cancellationToken)
+        ReadOnlyMemory<byte> encoded, IScriptHttpTransport http, CancellationToken cancellationToken)
     {
-        await EnsureLoadedAsync(image, cancellationToken);
-        await SendAsync(WorkerProtocol.Frame(WorkerProtocol.Run, call.Span), cancellationToken);
-
-        // A script may ask for many requests at once; the service carries out a few at a time, each
-        // bounded by the call's own limit (not by what the worker says), so a call cannot fill the service's memory.
-        using var inFlight = new SemaphoreSlim(MaxRequestsInFlight);
-        var callLimit = TimeSpan.FromMilliseconds(header.TimeoutMs);
-        while (true)
+        EnsureLoaded(image);
+        using var call = new Call(TimeSpan.FromMilliseconds(header.TimeoutMs), http, cancellationToken);
+        // Set first, checked second: the output thread, ending, either fails this call or this call sees it ended.
+        Volatile.Write(ref _call, call);
+        try
         {
-            var frame = await WorkerProtocol.ReadAsync(_output, cancellationToken) ?? throw new EndOfStreamException("The script worker exited.");
-            switch (frame[0])
+            if (_ended)
             {
-                case WorkerProtocol.Outcome when frame.Length > 2:
-                    var outcome = frame.AsMemory(2);
-                    ScriptCallCodec.StatusOf(outcome.Span);
-                    return (outcome, frame[1] != 0);
-                case WorkerProtocol.HttpRequest:
-                    using (var reader = new BinaryReader(new MemoryStream(frame, 1, frame.Length - 1), Encoding.UTF8))
-                    {
-                        var (id, request) = WorkerCodec.ReadHttpRequest(reader);
-                        _ = AnswerHttpAsync(id, request with { Timeout = request.Timeout < callLimit ? request.Timeout : callLimit }, http, inFlight, cancellationToken);
-                    }
-
-                    break;
-                default:
-                    throw new InvalidDataException("The script worker sent an unexpected frame.");
+                throw new EndOfStreamException("The script worker exited.");
             }
+
+            Send(WorkerProtocol.Frame(WorkerProtocol.Run, encoded.Span));
+            return await call.Outcome.Task.WaitAsync(cancellationToken);
         }
+        finally
+        {
+            Interlocked.CompareExchange(ref _call, null, call);
+        }
+    }
+
+    /// <summary>
+    /// The output thread: outcomes complete their call right here (its continuation runs on this
+    /// thread), the script's <c>http</c> requests are carried out asynchronously; when the worker
+    /// exits or sends what the service cannot read, the call under way fails.
+    /// </summary>
+    private void ReadOutput()
+    {
+        Exception ended;
+        try
+        {
+            while (WorkerProtocol.Read(_output) is { } frame)
+            {
+                var call = Volatile.Read(ref _call);
+                switch (frame[0])
+                {
+                    case WorkerProtocol.Outcome when frame.Length > 2:
+                        var outcome = frame.AsMemory(2);
+                        ScriptCallCodec.StatusOf(outcome.Span);
+                        call?.Outcome.TrySetResult((outcome, frame[1] != 0));
+                        break;
+                    case WorkerProtocol.HttpRequest when call is not null:
+                        using (var reader = new BinaryReader(new MemoryStream(frame, 1, frame.Length - 1), Encoding.UTF8))
+                        {
+                            var (id, request) = WorkerCodec.ReadHttpRequest(reader);
+                            _ = AnswerHttpAsync(id, request with { Timeout = request.Timeout < call.Limit ? request.Timeout : call.Limit },
+                                call.Http, call.InFlight, call.Cancellation);
+                        }
+
+                        break;
+                    default:
+                        throw new InvalidDataException("The script worker sent an unexpected frame.");
+                }
+            }
+
+            ended = new EndOfStreamException("The script worker exited.");
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // Whatever a worker sends that the service cannot read (it runs untrusted code) ends it.
+            ended = exception is IOException or InvalidDataException ? exception : new InvalidDataException(exception.Message, exception);
+        }
+
+        _ended = true;
+        Volatile.Read(ref _call)?.Outcome.TrySetException(ended);
     }
 
     /// <summary>Carries out one request for the script (the worker itself has no network) and sends the answer back.</summary>
@@ -116,7 +160,7 @@ internal sealed class WorkerProcess : IDisposable
 
         try
         {
-            await SendAsync(answer, CancellationToken.None);
+            Send(answer);
         }
         catch (Exception exception) when (exception is IOException or ObjectDisposedException)
         {
@@ -124,21 +168,22 @@ internal sealed class WorkerProcess : IDisposable
         }
     }
 
-    /// <summary>Frames reach the worker one at a time: answers to requests may be written while the call runs.</summary>
-    private async Task SendAsync(byte[] frame, CancellationToken cancellationToken)
+    /// <summary>
+    /// Frames reach the worker one at a time (answers to requests may be written while the call
+    /// runs), with blocking writes: the worker reads its input whenever it is not running script
+    /// code, and a pipe written asynchronously joins the runtime's event loop, whose readiness
+    /// events wake a thread after every write.
+    /// </summary>
+    private void Send(byte[] frame)
     {
-        await _writes.WaitAsync(cancellationToken);
-        try
+        lock (_writes)
         {
-            await WorkerProtocol.WriteAsync(_input, frame, cancellationToken);
-        }
-        finally
-        {
-            _writes.Release();
+            _input.Write(frame);
+            _input.Flush();
         }
     }
 
-    private async Task EnsureLoadedAsync(ScriptImage image, CancellationToken cancellationToken)
+    private void EnsureLoaded(ScriptImage image)
     {
         if (_loadedIndex.TryGetValue(image.Hash, out var node))
         {
@@ -152,18 +197,35 @@ internal sealed class WorkerProcess : IDisposable
             var oldest = _loaded.Last!;
             _loaded.RemoveLast();
             _loadedIndex.Remove(oldest.Value);
-            await SendAsync(WorkerProtocol.Build(WorkerProtocol.Unload, writer => writer.Write(oldest.Value)), cancellationToken);
+            Send(WorkerProtocol.Build(WorkerProtocol.Unload, writer => writer.Write(oldest.Value)));
         }
 
-        await SendAsync(WorkerProtocol.Build(WorkerProtocol.Load, writer =>
+        Send(WorkerProtocol.Build(WorkerProtocol.Load, writer =>
         {
             writer.Write(image.Hash);
             writer.Write((byte)image.Kind);
             writer.WriteBytes(image.Bytes);
             writer.Write(image.TypeName);
             writer.Write(image.MethodName);
-        }), cancellationToken);
+        }));
         _loadedIndex[image.Hash] = _loaded.AddFirst(image.Hash);
+    }
+
+    /// <summary>
+    /// The call under way. Its outcome's continuation runs on the output thread (no hand-off); a
+    /// script may ask for many requests at once, and the service carries out a few at a time, each
+    /// bounded by the call's own limit (not by what the worker says), so a call cannot fill the
+    /// service's memory.
+    /// </summary>
+    private sealed class Call(TimeSpan limit, IScriptHttpTransport http, CancellationToken cancellation) : IDisposable
+    {
+        public TaskCompletionSource<(ReadOnlyMemory<byte> Outcome, bool LeftWorkBehind)> Outcome { get; } = new();
+        public TimeSpan Limit { get; } = limit;
+        public IScriptHttpTransport Http { get; } = http;
+        public SemaphoreSlim InFlight { get; } = new(MaxRequestsInFlight);
+        public CancellationToken Cancellation { get; } = cancellation;
+
+        public void Dispose() => InFlight.Dispose();
     }
 
     public void Dispose()

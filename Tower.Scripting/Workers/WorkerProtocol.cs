@@ -28,26 +28,7 @@ internal static class WorkerProtocol
         await stream.FlushAsync(cancellationToken);
     }
 
-    /// <summary>The next frame, or null when the other side closed the stream.</summary>
-    public static async Task<byte[]?> ReadAsync(Stream stream, CancellationToken cancellationToken)
-    {
-        var header = new byte[4];
-        if (!await FillAsync(stream, header, cancellationToken))
-        {
-            return null;
-        }
-
-        var length = BinaryPrimitives.ReadInt32LittleEndian(header);
-        if (length is < 1 or > MaxFrame)
-        {
-            throw new InvalidDataException($"A worker frame of {length} bytes is out of range.");
-        }
-
-        var payload = new byte[length];
-        return await FillAsync(stream, payload, cancellationToken) ? payload : throw new EndOfStreamException();
-    }
-
-    /// <summary>The next frame read with blocking reads (the worker's side), or null when the other side closed the stream.</summary>
+    /// <summary>The next frame, read with blocking reads (each side reads on a thread of its own), or null when the other side closed the stream.</summary>
     public static byte[]? Read(Stream stream)
     {
         Span<byte> header = stackalloc byte[4];
@@ -67,23 +48,6 @@ internal static class WorkerProtocol
         var payload = new byte[length];
         stream.ReadExactly(payload);
         return payload;
-    }
-
-    private static async Task<bool> FillAsync(Stream stream, byte[] buffer, CancellationToken cancellationToken)
-    {
-        var filled = 0;
-        while (filled < buffer.Length)
-        {
-            var read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken);
-            if (read == 0)
-            {
-                return filled == 0 ? false : throw new EndOfStreamException();
-            }
-
-            filled += read;
-        }
-
-        return true;
     }
 
     /// <summary>A whole frame (its length first) of the given type whose body <paramref name="write"/> writes.</summary>

@@ -1,22 +1,37 @@
-using System.IO.Pipelines;
+using System.Buffers;
+using System.Net.Sockets;
 using Tower.Contracts.Hops;
 
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// Writes the frames of many calls to one hop connection. A call that finds no write under way
-/// writes and flushes its frame itself, on its own thread; frames that arrive meanwhile are
-/// queued and go out together in the next flush of the call that is writing. No thread is woken
-/// to write (on this kind of VM a wake-up costs more than the write), and under load many calls
-/// share one system call.
+/// writes its frame itself, on its own thread, with a blocking send; frames that arrive meanwhile
+/// are queued and go out together in that call's next send. No thread is woken to write (on this
+/// kind of VM a wake-up costs more than the write), under load many calls share one system call,
+/// and the socket never enters the runtime's event loop for writing (whose readiness events
+/// would wake its thread once per drained send buffer). A peer that stops reading blocks a send
+/// for at most <see cref="SendTimeout"/>, then the connection is closed.
 /// </summary>
-public sealed class HopWriter(PipeWriter output, Action<Exception?> closed)
+public sealed class HopWriter
 {
+    public static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly Socket _socket;
+    private readonly Action<Exception?> _closed;
     private readonly Lock _gate = new();
+    private ArrayBufferWriter<byte> _bytes = new(64 * 1024);
     private List<Frame> _queued = [];
     private List<Frame> _writing = [];
     private bool _flushing;
     private bool _done;
+
+    public HopWriter(Socket socket, Action<Exception?> closed)
+    {
+        _socket = socket;
+        _closed = closed;
+        socket.SendTimeout = (int)SendTimeout.TotalMilliseconds;
+    }
 
     /// <summary>Writes a frame whose payload is <paramref name="prefix"/> then <paramref name="payload"/>, or queues it; false once the connection is done.</summary>
     public bool TryWrite(HopFrameType type, uint id, ReadOnlyMemory<byte> prefix, ReadOnlyMemory<byte> payload)
@@ -37,13 +52,13 @@ public sealed class HopWriter(PipeWriter output, Action<Exception?> closed)
             _flushing = true;
         }
 
-        _ = FlushAsync();
+        Flush();
         return true;
     }
 
     /// <summary>
-    /// No more frames: later ones are refused, queued ones are dropped; completes once a flush under
-    /// way has ended, so that nothing writes to the output after its owner completes it.
+    /// No more frames: later ones are refused, queued ones are dropped; completes once a send under
+    /// way has ended, so that nothing writes to the socket after its owner closes it.
     /// </summary>
     public async Task CompleteAsync()
     {
@@ -58,8 +73,8 @@ public sealed class HopWriter(PipeWriter output, Action<Exception?> closed)
         }
     }
 
-    /// <summary>Writes what is queued until nothing is; runs on the caller's thread as long as flushes complete at once.</summary>
-    private async Task FlushAsync()
+    /// <summary>Sends what is queued until nothing is.</summary>
+    private void Flush()
     {
         try
         {
@@ -78,19 +93,27 @@ public sealed class HopWriter(PipeWriter output, Action<Exception?> closed)
 
                 foreach (var frame in _writing)
                 {
-                    HopFrame.Write(output, frame.Type, frame.Id, frame.Prefix.Span, frame.Payload.Span);
+                    HopFrame.Write(_bytes, frame.Type, frame.Id, frame.Prefix.Span, frame.Payload.Span);
                 }
 
                 _writing.Clear();
-                if ((await output.FlushAsync()).IsCompleted)
+                for (var sent = 0; sent < _bytes.WrittenCount;)
                 {
-                    Close(null);
-                    return;
+                    sent += _socket.Send(_bytes.WrittenSpan[sent..]);
+                }
+
+                // One huge call must not keep its buffer for the connection's lifetime.
+                if (_bytes.Capacity > 1024 * 1024)
+                {
+                    _bytes = new ArrayBufferWriter<byte>(64 * 1024);
+                }
+                else
+                {
+                    _bytes.ResetWrittenCount();
                 }
             }
         }
-        catch (Exception exception) when (exception is IOException or InvalidOperationException or ObjectDisposedException
-            or System.Net.Sockets.SocketException or OperationCanceledException)
+        catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
         {
             Close(exception);
         }
@@ -104,7 +127,7 @@ public sealed class HopWriter(PipeWriter output, Action<Exception?> closed)
             _flushing = false;
         }
 
-        closed(exception);
+        _closed(exception);
     }
 
     private readonly record struct Frame(HopFrameType Type, uint Id, ReadOnlyMemory<byte> Prefix, ReadOnlyMemory<byte> Payload);
