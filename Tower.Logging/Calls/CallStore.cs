@@ -67,11 +67,11 @@ public sealed class CallStore(NpgsqlDataSource dataSource)
         await importer.WriteAsync(record.Authenticator, NpgsqlDbType.Text, cancellationToken);
         await importer.WriteAsync(record.Endpoint, NpgsqlDbType.Text, cancellationToken);
         await importer.WriteAsync(record.RequestMethod, NpgsqlDbType.Text, cancellationToken);
-        await importer.WriteAsync(record.RequestHeaders, NpgsqlDbType.Jsonb, cancellationToken);
-        await importer.WriteAsync(record.RequestQuery, NpgsqlDbType.Jsonb, cancellationToken);
+        await importer.WriteAsync(record.RequestHeaders, NpgsqlDbType.Json, cancellationToken);
+        await importer.WriteAsync(record.RequestQuery, NpgsqlDbType.Json, cancellationToken);
         if (record.PayloadIsJson)
         {
-            await importer.WriteAsync(record.RequestPayload, NpgsqlDbType.Jsonb, cancellationToken);
+            await importer.WriteAsync(record.RequestPayload, NpgsqlDbType.Json, cancellationToken);
             await importer.WriteNullAsync(cancellationToken);
         }
         else

@@ -5,8 +5,10 @@ using Tower.Contracts.Calls;
 namespace Tower.Logging.Calls;
 
 /// <summary>
-/// Makes a record storable whatever the gateway sent: text without NUL and with valid UTF-16
-/// (so valid UTF-8 in the database), JSON fields that PostgreSQL's jsonb accepts.
+/// Makes a record storable and readable whatever the gateway sent: text without NUL and with
+/// valid UTF-16 (so valid UTF-8 in the database), and JSON fields whose escapes name neither NUL
+/// (removed, as in text) nor half of a surrogate pair (replaced by U+FFFD), so that the log can
+/// always print them back.
 /// </summary>
 public static class RecordCleaner
 {
@@ -16,9 +18,9 @@ public static class RecordCleaner
         Authenticator = Text(record.Authenticator),
         Endpoint = Text(record.Endpoint),
         RequestMethod = Text(record.RequestMethod),
-        RequestHeaders = Text(record.RequestHeaders),
-        RequestQuery = Text(record.RequestQuery),
-        RequestPayload = Text(record.RequestPayload),
+        RequestHeaders = Json(Text(record.RequestHeaders)),
+        RequestQuery = Json(Text(record.RequestQuery)),
+        RequestPayload = record.PayloadIsJson ? Json(Text(record.RequestPayload)) : Text(record.RequestPayload),
         AuthenticationStatus = Text(record.AuthenticationStatus),
         CodeStatus = Text(record.CodeStatus),
         ResultMessage = Text(record.ResultMessage),
@@ -77,6 +79,58 @@ public static class RecordCleaner
 
         return builder.ToString();
     }
+
+    /// <summary>Valid JSON text with every <c>\u0000</c> escape removed and every lone surrogate escape replaced.</summary>
+    public static string Json(string json)
+    {
+        if (!json.Contains("\\u", StringComparison.Ordinal))
+        {
+            return json;
+        }
+
+        var builder = new StringBuilder(json.Length);
+        for (var i = 0; i < json.Length; i++)
+        {
+            if (json[i] != '\\' || i + 1 >= json.Length)
+            {
+                builder.Append(json[i]);
+                continue;
+            }
+
+            if (json[i + 1] != 'u' || i + 5 >= json.Length || !ushort.TryParse(json.AsSpan(i + 2, 4), System.Globalization.NumberStyles.AllowHexSpecifier, null, out var unit))
+            {
+                // Any other escape (\\, \", \n...) is kept whole, so its second character is never read as the start of one.
+                builder.Append(json, i, 2);
+                i++;
+                continue;
+            }
+
+            // A NUL escape is dropped, as NUL is from text.
+            var c = (char)unit;
+            if (char.IsHighSurrogate(c) && LowSurrogateAt(json, i + 6))
+            {
+                builder.Append(json, i, 12);
+                i += 6;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                builder.Append("\\ufffd");
+            }
+            else if (c != '\0')
+            {
+                builder.Append(json, i, 6);
+            }
+
+            i += 5;
+        }
+
+        return builder.ToString();
+    }
+
+    private static bool LowSurrogateAt(string json, int at) =>
+        at + 5 < json.Length && json[at] == '\\' && json[at + 1] == 'u'
+        && ushort.TryParse(json.AsSpan(at + 2, 4), System.Globalization.NumberStyles.AllowHexSpecifier, null, out var unit)
+        && char.IsLowSurrogate((char)unit);
 
     private static bool HasLoneSurrogate(string text)
     {

@@ -166,15 +166,19 @@ public sealed class CallLogStoreTests(TowerSystem tower)
         var webhook = "odd_" + Guid.NewGuid().ToString("N")[..8];
         var now = DateTimeOffset.UtcNow;
         var good = Enumerable.Range(0, 5).Select(i => Record(webhook, now.AddMilliseconds(i))).ToList();
-        // jsonb refuses the \u0000 escape although it is valid JSON: the record is stored simplified.
-        var odd = Record(webhook, now.AddMilliseconds(10), "{\"text\": \"nul \\u0000 inside\"}") with { ResultMessage = "nul \0 byte" };
+        // The database refuses a payload marked as JSON that is none: the record is stored simplified, its payload as text.
+        var odd = Record(webhook, now.AddMilliseconds(10), "{\"text\": unquoted}") with { ResultMessage = "nul \0 byte" };
+        // Escapes of NUL and of half a surrogate pair are valid JSON the log could not print back: NUL goes, the half becomes U+FFFD.
+        var escaped = Record(webhook, now.AddMilliseconds(11), "{\"text\": \"nul \\u0000 inside, half \\ud800, pair \\ud83d\\ude00\"}");
 
-        await PublishAsync(WebhookCallsRecorded.Of([.. good, odd]));
+        await PublishAsync(WebhookCallsRecorded.Of([.. good, odd, escaped]));
 
-        await WaitForAsync(async () => await CountAsync([.. good.Select(r => r.Id), odd.Id]) == 6, "every record is stored");
+        await WaitForAsync(async () => await CountAsync([.. good.Select(r => r.Id), odd.Id, escaped.Id]) == 7, "every record is stored");
         var stored = await tower.Admin.GetFromJsonAsync<JsonObject>($"/api/webhook-logs/{odd.Id}");
         Assert.Equal("nul  byte", (string)stored!["result_message"]!);
-        Assert.Equal("{\"text\": \"nul \\u0000 inside\"}".Replace("\\u0000", ""), (string?)stored["request_payload"]);
+        Assert.Equal("{\"text\": unquoted}", (string?)stored["request_payload"]);
+        var storedEscaped = await tower.Admin.GetFromJsonAsync<JsonObject>($"/api/webhook-logs/{escaped.Id}");
+        Assert.Equal("nul  inside, half \ufffd, pair \ud83d\ude00", (string?)storedEscaped!["request_payload"]!["text"]);
     }
 
     [Fact]

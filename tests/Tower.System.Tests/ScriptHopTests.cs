@@ -1,7 +1,10 @@
 using System.Buffers.Binary;
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
+using Tower.Contracts.Scripts;
+using Tower.Scripting;
 
 namespace Tower.System.Tests;
 
@@ -16,6 +19,7 @@ public sealed class ScriptHopTests(DeployedTowerSystem tower)
     private const byte Hello = 1;
     private const byte Run = 2;
     private const byte Fault = 4;
+    private const byte Cancel = 5;
 
     [Theory]
     [InlineData("auth")]
@@ -79,6 +83,57 @@ public sealed class ScriptHopTests(DeployedTowerSystem tower)
         Assert.StartsWith("The call is malformed", Encoding.UTF8.GetString(payload), StringComparison.Ordinal);
         Assert.DoesNotContain(" at ", Encoding.UTF8.GetString(payload), StringComparison.Ordinal);
         await AssertTheGatewayStillServesAsync();
+    }
+
+    [Fact]
+    public async Task A_call_cancelled_while_it_waits_for_a_worker_is_never_run()
+    {
+        // Every Executor worker is kept busy by calls to a webhook that spins until its limit.
+        const string code = "while (true) { }";
+        var reference = "hop_busy_" + Guid.NewGuid().ToString("N")[..8];
+        var created = await tower.Admin.PostAsJsonAsync("/api/authenticators", new { reference, name = reference });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        created = await tower.Admin.PostAsJsonAsync("/api/webhooks", new
+        {
+            reference, name = reference, authenticator = reference, endpoint = "hop/" + reference, code, timeout_ms = 1000,
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var busy = Enumerable.Range(0, 8).Select(_ => CallUntilFoundAsync("/cetmix_tower_webhooks/hop/" + reference)).ToList();
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+
+        using var client = await ConnectAsync("executor");
+        var stream = client.GetStream();
+        await stream.WriteAsync(Frame(Hello, 0, Encoding.UTF8.GetBytes(await tower.ServiceKeyAsync())));
+        var call = ScriptCallCodec.Encode(new ScriptInvocation
+        {
+            CallId = Guid.CreateVersion7(), CodeHash = ScriptIdentity.Of(ScriptKind.Webhook, code), Owner = reference, TimeoutMs = 1000,
+            Body = "{}"u8.ToArray(), PayloadJson = "{}", Headers = new Dictionary<string, string>(), Query = new Dictionary<string, string>(),
+            Variables = new Dictionary<string, string>(), Secrets = new Dictionary<string, string>(),
+        });
+        await stream.WriteAsync(Frame(Run, 9, [0, .. call]));
+        await stream.WriteAsync(Frame(Cancel, 9, []));
+
+        // Run, it would have timed out after a second and been answered with an outcome.
+        var (type, id, payload) = await ReadFrameAsync(stream);
+        Assert.Equal((Fault, 9u), (type, id));
+        Assert.Equal("The gateway cancelled the call.", Encoding.UTF8.GetString(payload));
+        // The busy calls end as timed out, or unavailable for those that waited past their deadline.
+        Assert.All(await Task.WhenAll(busy), status => Assert.Contains(status, new[] { HttpStatusCode.GatewayTimeout, HttpStatusCode.ServiceUnavailable }));
+    }
+
+    private async Task<HttpStatusCode> CallUntilFoundAsync(string path)
+    {
+        // A new webhook reaches the gateway through a change event, within moments.
+        for (var attempt = 0; ; attempt++)
+        {
+            using var response = await tower.Gateway.PostAsync(path, new StringContent("{}"));
+            if (response.StatusCode != HttpStatusCode.NotFound || attempt == 40)
+            {
+                return response.StatusCode;
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     private async Task<TcpClient> ConnectAsync(string service)
