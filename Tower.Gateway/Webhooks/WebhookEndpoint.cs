@@ -22,7 +22,6 @@ internal static class WebhookEndpoint
 {
     public const string Prefix = "/cetmix_tower_webhooks";
     public const string CallIdHeader = "X-Tower-Call-Id";
-    private const string InternalError = "Internal error";
 
     public static IEndpointRouteBuilder MapWebhookEndpoint(this IEndpointRouteBuilder app)
     {
@@ -52,8 +51,7 @@ internal static class WebhookEndpoint
             // gateway's log, never to the caller.
             call.Error = exception.Message;
             Log.CallFailed(Logger(services), call.Id, call.Endpoint, exception);
-            await FinishAsync(call, services, options, 500, InternalError,
-                call.Authenticated ? CallStatus.Success : CallStatus.Failed, call.Authenticated ? CallStatus.Failed : CallStatus.Skipped);
+            await FinishAsync(call, services, options, call.Authenticated ? CallOutcome.FailedInWebhookCode : CallOutcome.FailedBeforeWebhookCode);
         }
         finally
         {
@@ -68,7 +66,7 @@ internal static class WebhookEndpoint
         // 1. Limits: the body is read up to one byte past the maximum, never whole beyond it.
         if (!await call.Buffer.ReadAsync(request, options.MaxBodyBytes, context.RequestAborted))
         {
-            await FinishAsync(call, services, options, 413, "Payload too large", CallStatus.Failed, CallStatus.Skipped);
+            await FinishAsync(call, services, options, CallOutcome.PayloadTooLarge);
             return;
         }
 
@@ -76,7 +74,7 @@ internal static class WebhookEndpoint
         var webhook = services.GetRequiredService<ConfigHolder>().Current.Match(call.Endpoint, request.Method);
         if (webhook is null)
         {
-            await FinishAsync(call, services, options, 404, "Webhook not found", CallStatus.Failed, CallStatus.Skipped);
+            await FinishAsync(call, services, options, CallOutcome.WebhookNotFound);
             return;
         }
 
@@ -88,7 +86,7 @@ internal static class WebhookEndpoint
             request.Headers["X-Forwarded-For"], request.Headers["X-Real-IP"].FirstOrDefault());
         if (!authenticator.AllowedIps.IsEmpty && !authenticator.AllowedIps.Contains(call.ClientIp))
         {
-            await FinishAsync(call, services, options, 403, "Address not allowed", CallStatus.Failed, CallStatus.Skipped);
+            await FinishAsync(call, services, options, CallOutcome.AddressNotAllowed);
             return;
         }
 
@@ -99,7 +97,7 @@ internal static class WebhookEndpoint
             : webhook.Definition.PayloadType == "form" ? PayloadParser.ParseForm(body.Span) : PayloadParser.ParseJson(body);
         if (!parsed.Ok)
         {
-            await FinishAsync(call, services, options, 400, parsed.Error!, CallStatus.Failed, CallStatus.Skipped);
+            await FinishAsync(call, services, options, CallOutcome.InvalidPayload, parsed.Error);
             return;
         }
 
@@ -121,24 +119,25 @@ internal static class WebhookEndpoint
             {
                 call.Error = exception.Message;
                 LogUnavailable(services, call, "Auth", exception);
-                await FinishAsync(call, services, options, 503, "Authentication service unavailable", CallStatus.Failed, CallStatus.Skipped);
+                await FinishAsync(call, services, options, CallOutcome.AuthenticationUnavailable);
                 return;
             }
 
             call.AddOutcome(outcome);
-            switch (outcome.Status)
+            var refused = outcome.Status switch
             {
-                case ScriptRunStatus.TimedOut:
-                    await FinishAsync(call, services, options, 403, "Authentication code timed out", CallStatus.Failed, CallStatus.Skipped);
-                    return;
-                case ScriptRunStatus.Failed:
-                    await FinishAsync(call, services, options, 403, "Authentication code error", CallStatus.Failed, CallStatus.Skipped);
-                    return;
-                case ScriptRunStatus.Completed when !outcome.Allowed:
-                    var status = outcome.HttpCode is >= 400 and <= 599 ? outcome.HttpCode.Value : 403;
-                    var message = string.IsNullOrEmpty(outcome.Message) ? "Authentication not allowed" : outcome.Message;
-                    await FinishAsync(call, services, options, status, message, CallStatus.Failed, CallStatus.Skipped);
-                    return;
+                ScriptRunStatus.TimedOut => CallOutcome.AuthenticationCodeTimedOut,
+                ScriptRunStatus.Failed => CallOutcome.AuthenticationCodeError,
+                _ when !outcome.Allowed => CallOutcome.AuthenticationNotAllowed,
+                _ => (CallOutcome?)null,
+            };
+            if (refused is { } refusal)
+            {
+                // Only a refusal of the code's own choosing carries its message and status (400-599).
+                var own = refusal == CallOutcome.AuthenticationNotAllowed;
+                await FinishAsync(call, services, options, refusal, own ? outcome.Message : null,
+                    own && outcome.HttpCode is >= 400 and <= 599 ? outcome.HttpCode : null);
+                return;
             }
         }
 
@@ -147,7 +146,7 @@ internal static class WebhookEndpoint
         // 6. Webhook code, in Executor; a webhook without code succeeds with "OK".
         if (webhook.Definition.CodeHash is not { } codeHash)
         {
-            await FinishAsync(call, services, options, 200, "OK", CallStatus.Success, CallStatus.Success);
+            await FinishAsync(call, services, options, CallOutcome.Succeeded);
             return;
         }
 
@@ -162,19 +161,20 @@ internal static class WebhookEndpoint
         {
             call.Error = exception.Message;
             LogUnavailable(services, call, "Executor", exception);
-            await FinishAsync(call, services, options, 503, "Executor unavailable", CallStatus.Success, CallStatus.Failed);
+            await FinishAsync(call, services, options, CallOutcome.ExecutorUnavailable);
             return;
         }
 
         call.AddOutcome(result);
-        var (httpStatus, answer, codeStatus) = result.Status switch
+        var ended = result.Status switch
         {
-            ScriptRunStatus.TimedOut => (504, "Webhook code timed out", CallStatus.Failed),
-            ScriptRunStatus.Failed => (500, "Webhook code execution error", CallStatus.Failed),
-            _ when result.ExitCode != 0 => (500, string.IsNullOrEmpty(result.Message) ? "Webhook code failed" : result.Message, CallStatus.Failed),
-            _ => (200, string.IsNullOrEmpty(result.Message) ? "OK" : result.Message, CallStatus.Success),
+            ScriptRunStatus.TimedOut => CallOutcome.WebhookCodeTimedOut,
+            ScriptRunStatus.Failed => CallOutcome.WebhookCodeError,
+            _ when result.ExitCode != 0 => CallOutcome.WebhookCodeFailed,
+            _ => CallOutcome.Succeeded,
         };
-        await FinishAsync(call, services, options, httpStatus, answer, CallStatus.Success, codeStatus);
+        // The code's own message replaces the default when the code ran to its end.
+        await FinishAsync(call, services, options, ended, result.Status == ScriptRunStatus.Completed ? result.Message : null);
     }
 
     private static void LogUnavailable(IServiceProvider services, CallState call, string service, ScriptServiceUnavailableException exception) =>
@@ -183,25 +183,32 @@ internal static class WebhookEndpoint
     private static ILogger Logger(IServiceProvider services) =>
         services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoint));
 
-    /// <summary>Records the call, waits until the record is durable, then answers.</summary>
-    private static async Task FinishAsync(CallState call, IServiceProvider services, GatewayOptions options,
-        int status, string message, string authenticationStatus, string codeStatus)
+    /// <summary>
+    /// Records the call as its outcome's row of the status table says, waits until the record is
+    /// durable, then answers; <paramref name="message"/> and <paramref name="status"/>, when given,
+    /// replace the row's (an empty message counts as none).
+    /// </summary>
+    private static async Task FinishAsync(CallState call, IServiceProvider services, GatewayOptions options, CallOutcome outcome,
+        string? message = null, int? status = null)
     {
-        var record = call.ToRecord(status, message, authenticationStatus, codeStatus, options);
+        var row = StatusTable.For(outcome);
+        var answer = string.IsNullOrEmpty(message) ? row.Message : message;
+        var httpStatus = status ?? row.Status;
+        var record = call.ToRecord(httpStatus, answer, row.AuthenticationStatus, row.CodeStatus, options);
         var recording = Stopwatch.GetTimestamp();
         await services.GetRequiredService<CallRecorder>().RecordAsync(record);
         call.Recorded = true;
         GatewayTelemetry.RecordWait.Record(Stopwatch.GetElapsedTime(recording).TotalSeconds);
 
         var response = call.Context.Response;
-        response.StatusCode = status;
+        response.StatusCode = httpStatus;
         response.Headers[CallIdHeader] = call.Id.ToString();
         // Unmatched calls share one tag value: their paths are whatever callers send.
         var endpoint = new KeyValuePair<string, object?>("tower.webhook.endpoint", call.Webhook?.Definition.Endpoint ?? "");
-        var statusCode = new KeyValuePair<string, object?>("http.response.status_code", status);
+        var statusCode = new KeyValuePair<string, object?>("http.response.status_code", httpStatus);
         GatewayTelemetry.Calls.Add(1, endpoint, statusCode);
         GatewayTelemetry.CallDuration.Record(Stopwatch.GetElapsedTime(call.Started).TotalSeconds, endpoint, statusCode);
-        await response.WriteAsJsonAsync(new { message }, call.Context.RequestAborted);
+        await response.WriteAsJsonAsync(new { message = answer }, call.Context.RequestAborted);
     }
 
     /// <summary>What one call has gathered on its way through the steps.</summary>

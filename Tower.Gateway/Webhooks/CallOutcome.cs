@@ -1,0 +1,21 @@
+namespace Tower.Gateway.Webhooks;
+
+/// <summary>Where a call ended, one value per row of the contract's status table (webhooks.md §3).</summary>
+internal enum CallOutcome
+{
+    PayloadTooLarge,
+    WebhookNotFound,
+    AddressNotAllowed,
+    InvalidPayload,
+    AuthenticationNotAllowed,
+    AuthenticationCodeError,
+    AuthenticationCodeTimedOut,
+    AuthenticationUnavailable,
+    Succeeded,
+    WebhookCodeFailed,
+    WebhookCodeError,
+    WebhookCodeTimedOut,
+    ExecutorUnavailable,
+    FailedBeforeWebhookCode,
+    FailedInWebhookCode,
+}

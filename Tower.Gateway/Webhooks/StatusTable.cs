@@ -1,0 +1,46 @@
+using Tower.Contracts.Calls;
+
+namespace Tower.Gateway.Webhooks;
+
+/// <summary>One row of the status table: the answer's status and default message, and what the call log records.</summary>
+internal readonly record struct StatusRow(int Status, string Message, string AuthenticationStatus, string CodeStatus);
+
+/// <summary>
+/// The contract's status table (webhooks.md §3) in one place: what each outcome answers and
+/// records. A row's message is the default; the authenticator's and the webhook's code may give
+/// their own (and the authenticator its status, within 400-599), as the contract says.
+/// </summary>
+internal static class StatusTable
+{
+    private const string Failed = CallStatus.Failed;
+    private const string Skipped = CallStatus.Skipped;
+    private const string Success = CallStatus.Success;
+
+    private static readonly StatusRow[] Rows = Build();
+
+    public static StatusRow For(CallOutcome outcome) => Rows[(int)outcome];
+
+    private static StatusRow[] Build()
+    {
+        var rows = new Dictionary<CallOutcome, StatusRow>
+        {
+            [CallOutcome.PayloadTooLarge] = new(413, "Payload too large", Failed, Skipped),
+            [CallOutcome.WebhookNotFound] = new(404, "Webhook not found", Failed, Skipped),
+            [CallOutcome.AddressNotAllowed] = new(403, "Address not allowed", Failed, Skipped),
+            [CallOutcome.InvalidPayload] = new(400, PayloadParser.InvalidJson, Failed, Skipped),
+            [CallOutcome.AuthenticationNotAllowed] = new(403, "Authentication not allowed", Failed, Skipped),
+            [CallOutcome.AuthenticationCodeError] = new(403, "Authentication code error", Failed, Skipped),
+            [CallOutcome.AuthenticationCodeTimedOut] = new(403, "Authentication code timed out", Failed, Skipped),
+            [CallOutcome.AuthenticationUnavailable] = new(503, "Authentication service unavailable", Failed, Skipped),
+            [CallOutcome.Succeeded] = new(200, "OK", Success, Success),
+            [CallOutcome.WebhookCodeFailed] = new(500, "Webhook code failed", Success, Failed),
+            [CallOutcome.WebhookCodeError] = new(500, "Webhook code execution error", Success, Failed),
+            [CallOutcome.WebhookCodeTimedOut] = new(504, "Webhook code timed out", Success, Failed),
+            [CallOutcome.ExecutorUnavailable] = new(503, "Executor unavailable", Success, Failed),
+            // Whatever fails unexpectedly: the caller learns nothing of it, the log holds the error.
+            [CallOutcome.FailedBeforeWebhookCode] = new(500, "Internal error", Failed, Skipped),
+            [CallOutcome.FailedInWebhookCode] = new(500, "Internal error", Success, Failed),
+        };
+        return [.. Enum.GetValues<CallOutcome>().Select(outcome => rows[outcome])];
+    }
+}
