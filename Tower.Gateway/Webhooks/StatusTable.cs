@@ -2,9 +2,6 @@ using Tower.Contracts.Calls;
 
 namespace Tower.Gateway.Webhooks;
 
-/// <summary>One row of the status table: the answer's status and default message, and what the call log records.</summary>
-internal readonly record struct StatusRow(int Status, string Message, string AuthenticationStatus, string CodeStatus);
-
 /// <summary>
 /// The contract's status table (webhooks.md §3) in one place: what each outcome answers and
 /// records. A row's message is the default; the authenticator's and the webhook's code may give
