@@ -97,7 +97,7 @@ public static class RecordCleaner
                 continue;
             }
 
-            if (json[i + 1] != 'u' || i + 5 >= json.Length || !ushort.TryParse(json.AsSpan(i + 2, 4), System.Globalization.NumberStyles.AllowHexSpecifier, null, out var unit))
+            if (UnicodeEscapeAt(json, i) is not { } c)
             {
                 // Any other escape (\\, \", \n...) is kept whole, so its second character is never read as the start of one.
                 builder.Append(json, i, 2);
@@ -106,8 +106,7 @@ public static class RecordCleaner
             }
 
             // A NUL escape is dropped, as NUL is from text.
-            var c = (char)unit;
-            if (char.IsHighSurrogate(c) && LowSurrogateAt(json, i + 6))
+            if (char.IsHighSurrogate(c) && UnicodeEscapeAt(json, i + 6) is { } low && char.IsLowSurrogate(low))
             {
                 builder.Append(json, i, 12);
                 i += 6;
@@ -127,10 +126,12 @@ public static class RecordCleaner
         return builder.ToString();
     }
 
-    private static bool LowSurrogateAt(string json, int at) =>
+    /// <summary>The UTF-16 unit a <c>\uXXXX</c> escape starting at <paramref name="at"/> names, or null when none starts there.</summary>
+    private static char? UnicodeEscapeAt(string json, int at) =>
         at + 5 < json.Length && json[at] == '\\' && json[at + 1] == 'u'
         && ushort.TryParse(json.AsSpan(at + 2, 4), System.Globalization.NumberStyles.AllowHexSpecifier, null, out var unit)
-        && char.IsLowSurrogate((char)unit);
+            ? (char)unit
+            : null;
 
     private static bool HasLoneSurrogate(string text)
     {
