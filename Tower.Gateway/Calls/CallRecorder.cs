@@ -18,8 +18,6 @@ namespace Tower.Gateway.Calls;
 /// </summary>
 public sealed partial class CallRecorder : BackgroundService
 {
-    public const int MaxBatch = 500;
-
     /// <summary>
     /// Batches awaiting the broker's confirmation at once. With one, a record waited for the batch
     /// under way and then its own (1.5 confirmations, ~6 of the standard call's 11 ms at
@@ -77,11 +75,7 @@ public sealed partial class CallRecorder : BackgroundService
             // As in a database's group commit, the calls that arrive while the batches under way
             // await their confirmations form the next batch, so batches grow with the load.
             await _inFlight.WaitAsync(CancellationToken.None);
-            var batch = new List<Pending>((int)Math.Clamp(Interlocked.Read(ref _waiting), 1, MaxBatch));
-            while (batch.Count < MaxBatch && reader.TryRead(out var pending))
-            {
-                batch.Add(pending);
-            }
+            var batch = RecordBatches.Take(reader, pending => pending.Record, (int)Math.Min(Interlocked.Read(ref _waiting), int.MaxValue));
 
             Interlocked.Add(ref _waiting, -batch.Count);
             _ = PublishAsync(batch);
@@ -105,6 +99,15 @@ public sealed partial class CallRecorder : BackgroundService
         try
         {
             await MakeDurableAsync(batch);
+        }
+        catch (Exception exception)
+        {
+            // Whatever went wrong, no caller waits for ever: their calls fail (and are answered) instead.
+            LogBatchFailed(_logger, batch.Count, exception);
+            foreach (var pending in batch)
+            {
+                pending.Durable.TrySetException(exception);
+            }
         }
         finally
         {
@@ -134,7 +137,12 @@ public sealed partial class CallRecorder : BackgroundService
                 links: batch.Where(pending => pending.Call != default).Select(pending => new ActivityLink(pending.Call)))
             : null;
         activity?.SetTag("tower.records", batch.Count);
-        var message = WebhookCallsRecorded.Of(batch.Select(pending => pending.Record).ToList());
+        var message = Pack(ref batch);
+        if (message is null)
+        {
+            return;
+        }
+
         bool spilling;
         lock (_gate)
         {
@@ -162,6 +170,40 @@ public sealed partial class CallRecorder : BackgroundService
         {
             pending.Durable.TrySetResult();
         }
+    }
+
+    /// <summary>
+    /// The batch packed into one message. Should a record defeat the codec, the others are packed
+    /// without it and only its own call fails; null when none is left.
+    /// </summary>
+    private WebhookCallsRecorded? Pack(ref List<Pending> batch)
+    {
+        try
+        {
+            return WebhookCallsRecorded.Of(batch.Select(pending => pending.Record).ToList());
+        }
+        catch (Exception exception) when (batch.Count > 1)
+        {
+            LogPackFailed(_logger, batch.Count, exception.Message);
+        }
+
+        var packable = new List<Pending>(batch.Count);
+        foreach (var pending in batch)
+        {
+            try
+            {
+                _ = WebhookCallsRecorded.Of([pending.Record]);
+                packable.Add(pending);
+            }
+            catch (Exception exception)
+            {
+                LogBatchFailed(_logger, 1, exception);
+                pending.Durable.TrySetException(exception);
+            }
+        }
+
+        batch = packable;
+        return packable.Count == 0 ? null : WebhookCallsRecorded.Of(packable.Select(pending => pending.Record).ToList());
     }
 
     private bool TrySpill(WebhookCallsRecorded message, int count)
@@ -285,6 +327,12 @@ public sealed partial class CallRecorder : BackgroundService
     }
 
     private sealed record Pending(WebhookCallRecord Record, ActivityContext Call, TaskCompletionSource Durable);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} call records could not be made durable; their calls fail")]
+    private static partial void LogBatchFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A batch of {Count} call records could not be packed; packing them one by one: {Reason}")]
+    private static partial void LogPackFailed(ILogger logger, int count, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing call records failed: {Reason}")]
     private static partial void LogPublishFailed(ILogger logger, string reason);

@@ -40,7 +40,7 @@ public sealed class SpillStoreTests : IDisposable
             spill.Append([7, 7, 7]);
         }
 
-        var segment = Directory.GetFiles(_directory).Single();
+        var segment = Directory.GetFiles(_directory, "*" + SpillStore.Extension).Single();
         using (var stream = new FileStream(segment, FileMode.Append))
         {
             stream.Write([100, 0, 0, 0, 1, 2]);
@@ -55,6 +55,21 @@ public sealed class SpillStoreTests : IDisposable
         using var spill = new SpillStore(_directory);
 
         Assert.Empty(spill.Seal());
-        Assert.False(Directory.Exists(_directory));
+        Assert.Empty(Directory.GetFiles(_directory, "*" + SpillStore.Extension));
+    }
+
+    [Fact]
+    public void A_second_store_on_the_same_directory_is_refused_while_the_first_is_open()
+    {
+        using (var first = new SpillStore(_directory))
+        {
+            first.Append([1]);
+
+            var refused = Assert.Throws<InvalidOperationException>(() => new SpillStore(_directory));
+            Assert.Contains("Gateway:SpillDirectory", refused.Message, StringComparison.Ordinal);
+        }
+
+        using var next = new SpillStore(_directory);
+        Assert.Equal([[1]], next.Seal().SelectMany(SpillStore.ReadBatches).ToList());
     }
 }
