@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Tower.AppHost.Infrastructure;
 
@@ -8,6 +9,8 @@ using Tower.AppHost.Infrastructure;
 var launch = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
 var dashboard = !string.Equals(launch["Tower:Dashboard"], "false", StringComparison.OrdinalIgnoreCase);
 var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { Args = args, DisableDashboard = !dashboard });
+// The launcher restarts a supervised process that exits without being asked to.
+builder.Services.AddHostedService<ProcessSupervisor>();
 // The launcher's settings and keys reach no other process: each service gets what it uses.
 LauncherEnvironment.WithholdTowerSettings();
 var tower = builder.Configuration.GetSection("Tower");
@@ -32,8 +35,10 @@ if (InfrastructureMode.UseContainers(tower["Infrastructure"]))
 }
 else
 {
-    var postgres = builder.AddLocalPostgres("postgres", layout, Port("PostgresPort"));
-    var broker = builder.AddLocalRabbitMQ("rabbitmq", layout, Port("RabbitMQPort"), Port("RabbitMQDistributionPort"), Port("EpmdPort"));
+    // Supervised like the services: restarted when they exit without being asked to.
+    var postgres = builder.AddLocalPostgres("postgres", layout, Port("PostgresPort")).WithAnnotation(new SupervisedAnnotation());
+    var broker = builder.AddLocalRabbitMQ("rabbitmq", layout, Port("RabbitMQPort"), Port("RabbitMQDistributionPort"), Port("EpmdPort"))
+        .WithAnnotation(new SupervisedAnnotation());
     (postgresServer, rabbitmqServer, rabbitmq) = (postgres, broker, broker);
     adminDb = postgres.AddLocalDatabase("admindb", "tower_admin");
     loggingDb = postgres.AddLocalDatabase("loggingdb", "tower_logging");
@@ -43,6 +48,8 @@ else
 var serviceKey = builder.AddParameter("service-key", RandomNumberGenerator.GetHexString(64, lowercase: true), secret: true);
 var rootApiKey = builder.AddParameter("root-api-key", RootApiKey.Resolve(builder.Configuration, layout), secret: true);
 var secretsKey = builder.AddParameter("secrets-key", builder.Configuration["TOWER_SECRETS_KEY"] ?? layout.Key("secrets-key"), secret: true);
+// Encrypts the gateway's saved configuration snapshot; kept in the launcher's keys, not beside the snapshot.
+var snapshotKey = builder.AddParameter("gateway-snapshot-key", layout.Key("gateway-snapshot-key"), secret: true);
 
 // As root, the services run as an unprivileged user (and their script workers as another).
 var serviceUser = ServiceUser.Resolve(tower, layout);
@@ -82,12 +89,18 @@ var admin = Service<Projects.Tower_Admin>("admin").WithLoopbackHttp(adminPort)
 var auth = Service<Projects.Tower_Auth>("auth").WithScriptHop(LocalLayout.FreePort(), LocalLayout.FreePort()).WithReference(admin);
 var executor = Service<Projects.Tower_Executor>("executor").WithScriptHop(LocalLayout.FreePort(), LocalLayout.FreePort()).WithReference(admin);
 
+// The gateway waits for nothing, at its first start or any restart: it answers whatever is down
+// (its saved configuration while Admin is, the spill while the broker is, 503 while a script
+// service is), and a restart that waited for a dependency would leave callers without any answer.
 Service<Projects.Tower_Gateway>("gateway").WithGatewayListener(gatewayListener)
-    .WithReference(rabbitmq).WaitFor(rabbitmqServer)
-    .WithReference(admin).WaitFor(admin)
-    .WithReference(auth).WaitFor(auth)
-    .WithReference(executor).WaitFor(executor)
+    .WithReference(rabbitmq)
+    .WithReference(admin)
+    .WithReference(auth)
+    .WithReference(executor)
     .WithEnvironment("Gateway__SpillDirectory", layout.OwnedDirectory("gateway-spill", serviceUser?.Name ?? "root",
-        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute));
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute))
+    .WithEnvironment("Gateway__StateDirectory", layout.OwnedDirectory("gateway-state", serviceUser?.Name ?? "root",
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute))
+    .WithEnvironment("Gateway__SnapshotKey", snapshotKey);
 
 builder.Build().Run();

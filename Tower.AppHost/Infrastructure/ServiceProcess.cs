@@ -39,6 +39,7 @@ internal static class ServiceProcess
             .WithArgs([.. prefix, assembly])
             .WithEnvironment("DOTNET_ENVIRONMENT", settings.Environment)
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", settings.Environment)
+            .WithAnnotation(new SupervisedAnnotation())
             .ExcludeFromManifest();
         if (settings.User is not null)
         {

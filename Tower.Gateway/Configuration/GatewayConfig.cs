@@ -4,21 +4,6 @@ using Tower.Contracts.Networking;
 
 namespace Tower.Gateway.Configuration;
 
-/// <summary>An authenticator ready for the hot path: its address lists parsed, its values resolved.</summary>
-public sealed record LiveAuthenticator(
-    string Reference, IpRangeList AllowedIps, IpRangeList TrustedProxies, string? CodeHash,
-    IReadOnlyDictionary<string, string> Variables, IReadOnlyDictionary<string, string> Secrets);
-
-/// <summary>An enabled webhook ready for the hot path.</summary>
-public sealed record LiveWebhook(
-    WebhookDefinition Definition, LiveAuthenticator Authenticator,
-    IReadOnlyDictionary<string, string> Variables, IReadOnlyDictionary<string, string> Secrets)
-{
-    /// <summary>Values the call log must not show: every secret linked to the webhook or its authenticator.</summary>
-    public FrozenSet<string> SecretValues { get; } =
-        Secrets.Values.Concat(Authenticator.Secrets.Values).Where(value => value.Length > 0).ToFrozenSet(StringComparer.Ordinal);
-}
-
 /// <summary>An immutable view of the configuration; replaced whole when a new snapshot arrives.</summary>
 public sealed class GatewayConfig
 {
@@ -69,22 +54,5 @@ public sealed class GatewayConfig
             live.Where(w => w.Definition.Method == "POST").ToFrozenDictionary(w => w.Definition.Endpoint, StringComparer.Ordinal),
             live.Where(w => w.Definition.Method == "GET").ToFrozenDictionary(w => w.Definition.Endpoint, StringComparer.Ordinal),
             snapshot.TakenAt);
-    }
-}
-
-/// <summary>Holds the current configuration; readers never lock, a reload swaps it whole.</summary>
-public sealed class ConfigHolder
-{
-    private volatile GatewayConfig _current = GatewayConfig.Empty;
-    private volatile bool _loaded;
-
-    public GatewayConfig Current => _current;
-
-    public bool Loaded => _loaded;
-
-    public void Replace(GatewayConfig config)
-    {
-        _current = config;
-        _loaded = true;
     }
 }

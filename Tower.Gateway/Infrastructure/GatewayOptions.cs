@@ -23,6 +23,20 @@ public sealed class GatewayOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long the first load from Admin may take before the saved snapshot is served instead.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan StartupLoadTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Where the gateway keeps its state between runs (the saved configuration snapshot).</summary>
+    [Required]
+    public string StateDirectory { get; set; } = "state";
+
+    /// <summary>
+    /// The key that encrypts the saved snapshot (it holds secret values); the launcher keeps it
+    /// apart from <see cref="StateDirectory"/>. Without one the snapshot is not saved.
+    /// </summary>
+    public string? SnapshotKey { get; set; }
+
     /// <summary>How long the broker may take to confirm a batch of call records before they go to the spill.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(2);

@@ -14,19 +14,28 @@ internal static class GatewayServices
         builder.WebHost.UseKestrelHttpsConfiguration();
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
-        // The bus starts (and its per-replica queue for change events exists) before the first
-        // snapshot is loaded, so that no change falls between the two.
+        // The gateway serves without the broker (records go to the spill meanwhile), so its start
+        // does not wait for the bus; the configuration is reloaded each time the change
+        // subscription becomes ready (ChangeSubscriptionObserver), so no change falls between them.
         builder.AddTowerBus(
-            bus => bus.AddConsumer<ConfigChangedConsumer>().Endpoint(endpoint =>
+            bus =>
             {
-                // A queue of this replica's own (fan-out, not competing consumers), deleted when it stops.
-                endpoint.InstanceId = Guid.NewGuid().ToString("N")[..12];
-                endpoint.Temporary = true;
-            }),
+                bus.AddConsumer<ConfigChangedConsumer>().Endpoint(endpoint =>
+                {
+                    // A queue of this replica's own (fan-out, not competing consumers), deleted when it stops.
+                    endpoint.InstanceId = Guid.NewGuid().ToString("N")[..12];
+                    endpoint.Temporary = true;
+                });
+                // Without the broker the gateway still answers every call (records go to the spill):
+                // degraded, not unhealthy, so that nothing takes it out of service for it.
+                bus.ConfigureHealthCheckOptions(health => health.MinimalFailureStatus = HealthStatus.Degraded);
+            },
             configureBus: null);
-        builder.Services.Configure<MassTransitHostOptions>(options => options.WaitUntilStarted = true);
+        builder.Services.Configure<MassTransitHostOptions>(options => options.WaitUntilStarted = false);
+        builder.Services.AddReceiveEndpointObserver<ChangeSubscriptionObserver>();
 
         builder.Services.AddSingleton<ConfigHolder>();
+        builder.Services.AddSingleton<SavedSnapshot>();
         builder.Services.AddInternalClient<AdminClient>("admin");
         builder.Services.AddSingleton<SnapshotLoader>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<SnapshotLoader>());
@@ -40,13 +49,4 @@ internal static class GatewayServices
         builder.Services.AddHealthChecks().AddCheck<ConfigLoadedHealthCheck>("configuration");
         return builder;
     }
-}
-
-/// <summary>The gateway is ready once it holds a configuration snapshot.</summary>
-internal sealed class ConfigLoadedHealthCheck(ConfigHolder holder) : IHealthCheck
-{
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(holder.Loaded
-            ? HealthCheckResult.Healthy($"{holder.Current.Count} webhooks, snapshot of {holder.Current.TakenAt:O}")
-            : HealthCheckResult.Unhealthy("No configuration snapshot loaded yet."));
 }

@@ -1,9 +1,13 @@
 namespace Tower.Gateway.Webhooks;
 
-/// <summary>Where a call ended, one value per row of the contract's status table (webhooks.md §3).</summary>
+/// <summary>Where a call ended, one value per row of the contract's status table and its further outcomes (webhooks.md §3).</summary>
 internal enum CallOutcome
 {
     PayloadTooLarge,
+    RequestBodyTimeout,
+    InvalidRequestBody,
+    CallerDisconnected,
+    ConfigurationNotLoaded,
     WebhookNotFound,
     AddressNotAllowed,
     InvalidPayload,

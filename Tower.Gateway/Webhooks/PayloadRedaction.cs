@@ -1,4 +1,7 @@
-using System.Text.Json.Nodes;
+using System.Buffers;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 
 namespace Tower.Gateway.Webhooks;
 
@@ -16,19 +19,33 @@ public static class PayloadRedaction
             return json;
         }
 
-        var node = JsonNode.Parse(json);
-        if (node is JsonObject fields)
+        // JsonDocument keeps every property as sent, a repeated name too (JsonObject would refuse it).
+        using var document = JsonDocument.Parse(json);
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
-            foreach (var (name, value) in fields.ToList())
-            {
-                if (value is JsonValue text && text.TryGetValue<string>(out var s) && secrets.Contains(s))
-                {
-                    fields[name] = Mask;
-                }
-            }
+            return json;
         }
 
-        return node?.ToJsonString() ?? "null";
+        var output = new ArrayBufferWriter<byte>(json.Length + 16);
+        using (var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (property.Value.ValueKind == JsonValueKind.String && secrets.Contains(property.Value.GetString()!))
+                {
+                    writer.WriteString(property.Name, Mask);
+                }
+                else
+                {
+                    property.WriteTo(writer);
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(output.WrittenSpan);
     }
 
     private static bool ContainsAny(string json, IReadOnlySet<string> secrets)

@@ -42,7 +42,11 @@ public abstract class ScriptClient : IDisposable
         _connections = new ScriptHopConnection?[options.Value.ScriptHopConnections];
     }
 
-    public async Task<ScriptOutcome> RunAsync(ScriptInvocation call, CancellationToken requestAborted)
+    /// <summary>
+    /// Runs the call to its end: a caller that disconnects does not abandon code that started
+    /// (spec §3); only the hop's own deadline (the script's limit plus a margin) cancels it.
+    /// </summary>
+    public async Task<ScriptOutcome> RunAsync(ScriptInvocation call)
     {
         var encoded = ScriptCallCodec.Encode(call);
         if (encoded.Length > HopFrame.MaxLength - 512)
@@ -51,8 +55,7 @@ public abstract class ScriptClient : IDisposable
             throw new ScriptServiceUnavailableException($"{_service}: the call ({encoded.Length} bytes encoded) is larger than a hop frame.");
         }
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
-        deadline.CancelAfter(TimeSpan.FromMilliseconds(call.TimeoutMs) + Margin);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(call.TimeoutMs) + Margin);
         try
         {
             var connection = await ConnectionAsync(deadline.Token);
@@ -65,7 +68,7 @@ public abstract class ScriptClient : IDisposable
         {
             throw new ScriptServiceUnavailableException($"{_service}: {exception.Message}", exception);
         }
-        catch (OperationCanceledException exception) when (!requestAborted.IsCancellationRequested)
+        catch (OperationCanceledException exception)
         {
             throw new ScriptServiceUnavailableException($"{_service}: no answer within the script's limit plus {Margin.TotalSeconds} s.", exception);
         }

@@ -13,6 +13,11 @@ internal static class StatusTable
     private const string Skipped = CallStatus.Skipped;
     private const string Success = CallStatus.Success;
 
+    /// <summary>The status recorded for a call whose caller left before the answer (no answer is sent).</summary>
+    public const int CallerDisconnectedStatus = 499;
+
+    public const string CallerDisconnectedMessage = "Caller disconnected";
+
     private static readonly StatusRow[] Rows = Build();
 
     public static StatusRow For(CallOutcome outcome) => Rows[(int)outcome];
@@ -22,6 +27,13 @@ internal static class StatusTable
         var rows = new Dictionary<CallOutcome, StatusRow>
         {
             [CallOutcome.PayloadTooLarge] = new(413, "Payload too large", Failed, Skipped),
+            [CallOutcome.RequestBodyTimeout] = new(408, "Request body timeout", Failed, Skipped),
+            // A body the server cannot read as HTTP (broken chunked encoding): no row of its own in the contract.
+            [CallOutcome.InvalidRequestBody] = new(400, "Invalid request body", Failed, Skipped),
+            // The caller left while its body was still arriving; a caller that leaves later keeps
+            // the outcome reached, recorded with 499 (see WebhookEndpoint.FinishAsync).
+            [CallOutcome.CallerDisconnected] = new(CallerDisconnectedStatus, CallerDisconnectedMessage, Failed, Skipped),
+            [CallOutcome.ConfigurationNotLoaded] = new(503, "Configuration not loaded", Failed, Skipped),
             [CallOutcome.WebhookNotFound] = new(404, "Webhook not found", Failed, Skipped),
             [CallOutcome.AddressNotAllowed] = new(403, "Address not allowed", Failed, Skipped),
             [CallOutcome.InvalidPayload] = new(400, PayloadParser.InvalidJson, Failed, Skipped),

@@ -23,6 +23,9 @@ internal static class WebhookEndpoint
     public const string Prefix = "/cetmix_tower_webhooks";
     public const string CallIdHeader = "X-Tower-Call-Id";
 
+    /// <summary>The answer when a call's record can be made durable nowhere (spec §6).</summary>
+    public const string CallLogUnavailable = "Call log unavailable";
+
     public static IEndpointRouteBuilder MapWebhookEndpoint(this IEndpointRouteBuilder app)
     {
         app.Map(Prefix, HandleAsync);
@@ -45,13 +48,39 @@ internal static class WebhookEndpoint
         {
             await RunAsync(call, context, services, options);
         }
-        catch (Exception exception) when (!call.Recorded && !context.RequestAborted.IsCancellationRequested)
+        catch (Exception exception) when (!call.Recorded)
         {
             // One answer and one record whatever fails: the error goes to the record and the
             // gateway's log, never to the caller.
-            call.Error = exception.Message;
-            Log.CallFailed(Logger(services), call.Id, call.Endpoint, exception);
-            await FinishAsync(call, services, options, call.Authenticated ? CallOutcome.FailedInWebhookCode : CallOutcome.FailedBeforeWebhookCode);
+            var outcome = exception switch
+            {
+                BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout } => CallOutcome.RequestBodyTimeout,
+                BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => CallOutcome.PayloadTooLarge,
+                // With a Content-Length, the only body a read refuses is one that ended early: the caller left.
+                BadHttpRequestException when context.Request.ContentLength is not null => CallOutcome.CallerDisconnected,
+                BadHttpRequestException => CallOutcome.InvalidRequestBody,
+                // The body's read ended because the caller went away.
+                OperationCanceledException or IOException when context.RequestAborted.IsCancellationRequested => CallOutcome.CallerDisconnected,
+                _ => call.Authenticated ? CallOutcome.FailedInWebhookCode : CallOutcome.FailedBeforeWebhookCode,
+            };
+            if (outcome is CallOutcome.FailedInWebhookCode or CallOutcome.FailedBeforeWebhookCode)
+            {
+                call.Error = exception.Message;
+                Log.CallFailed(Logger(services), call.Id, call.Endpoint, exception);
+            }
+
+            try
+            {
+                await FinishAsync(call, services, options, outcome);
+            }
+            catch (Exception recording) when (!call.Recorded && !context.Response.HasStarted)
+            {
+                // Not even this call's record could be made durable: the caller learns that much.
+                Log.CallNotRecorded(Logger(services), call.Id, call.Endpoint, recording);
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers[CallIdHeader] = call.Id.ToString();
+                await context.Response.WriteAsJsonAsync(new { message = CallLogUnavailable }, CancellationToken.None);
+            }
         }
         finally
         {
@@ -63,6 +92,17 @@ internal static class WebhookEndpoint
     {
         var request = context.Request;
 
+        // The webhook is looked up before the body is read, so that a body refused or cut short
+        // is recorded under its webhook; the answers keep the contract's order (413 before 404).
+        // A call that arrives while the gateway's first load is under way waits for it.
+        var holder = services.GetRequiredService<ConfigHolder>();
+        if (!holder.Loaded)
+        {
+            await holder.FirstAttempt;
+        }
+
+        call.Webhook = holder.Current.Match(call.Endpoint, request.Method);
+
         // 1. Limits: the body is read up to one byte past the maximum, never whole beyond it.
         if (!await call.Buffer.ReadAsync(request, options.MaxBodyBytes, context.RequestAborted))
         {
@@ -70,15 +110,20 @@ internal static class WebhookEndpoint
             return;
         }
 
-        // 2. Match on the raw path, exact and case-sensitive.
-        var webhook = services.GetRequiredService<ConfigHolder>().Current.Match(call.Endpoint, request.Method);
-        if (webhook is null)
+        // 2. Match on the raw path, exact and case-sensitive, in the configuration in force.
+        if (!holder.Loaded)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await FinishAsync(call, services, options, CallOutcome.ConfigurationNotLoaded);
+            return;
+        }
+
+        if (call.Webhook is not { } webhook)
         {
             await FinishAsync(call, services, options, CallOutcome.WebhookNotFound);
             return;
         }
 
-        call.Webhook = webhook;
         var authenticator = webhook.Authenticator;
 
         // 3. Client address.
@@ -112,8 +157,7 @@ internal static class WebhookEndpoint
             {
                 outcome = await services.GetRequiredService<AuthClient>().RunAsync(
                     call.Invocation(authHash, authenticator.Reference, options.AuthenticatorTimeoutMs, bodyBytes,
-                        authenticator.Variables, authenticator.Secrets),
-                    context.RequestAborted);
+                        authenticator.Variables, authenticator.Secrets));
             }
             catch (ScriptServiceUnavailableException exception)
             {
@@ -154,8 +198,7 @@ internal static class WebhookEndpoint
         try
         {
             result = await services.GetRequiredService<ExecutorClient>().RunAsync(
-                call.Invocation(codeHash, webhook.Definition.Reference, webhook.Definition.TimeoutMs, bodyBytes, webhook.Variables, webhook.Secrets),
-                context.RequestAborted);
+                call.Invocation(codeHash, webhook.Definition.Reference, webhook.Definition.TimeoutMs, bodyBytes, webhook.Variables, webhook.Secrets));
         }
         catch (ScriptServiceUnavailableException exception)
         {
@@ -186,7 +229,8 @@ internal static class WebhookEndpoint
     /// <summary>
     /// Records the call as its outcome's row of the status table says, waits until the record is
     /// durable, then answers; <paramref name="message"/> and <paramref name="status"/>, when given,
-    /// replace the row's (an empty message counts as none).
+    /// replace the row's (an empty message counts as none). A caller already gone gets no answer:
+    /// the record keeps the outcome reached, with status 499 and the error "Caller disconnected".
     /// </summary>
     private static async Task FinishAsync(CallState call, IServiceProvider services, GatewayOptions options, CallOutcome outcome,
         string? message = null, int? status = null)
@@ -194,21 +238,40 @@ internal static class WebhookEndpoint
         var row = StatusTable.For(outcome);
         var answer = string.IsNullOrEmpty(message) ? row.Message : message;
         var httpStatus = status ?? row.Status;
+        var callerGone = outcome == CallOutcome.CallerDisconnected || call.Context.RequestAborted.IsCancellationRequested;
+        if (callerGone)
+        {
+            httpStatus = StatusTable.CallerDisconnectedStatus;
+            call.Error = StatusTable.CallerDisconnectedMessage;
+        }
+
         var record = call.ToRecord(httpStatus, answer, row.AuthenticationStatus, row.CodeStatus, options);
         var recording = Stopwatch.GetTimestamp();
         await services.GetRequiredService<CallRecorder>().RecordAsync(record);
         call.Recorded = true;
         GatewayTelemetry.RecordWait.Record(Stopwatch.GetElapsedTime(recording).TotalSeconds);
 
-        var response = call.Context.Response;
-        response.StatusCode = httpStatus;
-        response.Headers[CallIdHeader] = call.Id.ToString();
         // Unmatched calls share one tag value: their paths are whatever callers send.
         var endpoint = new KeyValuePair<string, object?>("tower.webhook.endpoint", call.Webhook?.Definition.Endpoint ?? "");
         var statusCode = new KeyValuePair<string, object?>("http.response.status_code", httpStatus);
         GatewayTelemetry.Calls.Add(1, endpoint, statusCode);
         GatewayTelemetry.CallDuration.Record(Stopwatch.GetElapsedTime(call.Started).TotalSeconds, endpoint, statusCode);
-        await response.WriteAsJsonAsync(new { message = answer }, call.Context.RequestAborted);
+        if (callerGone)
+        {
+            return;
+        }
+
+        var response = call.Context.Response;
+        response.StatusCode = httpStatus;
+        response.Headers[CallIdHeader] = call.Id.ToString();
+        try
+        {
+            await response.WriteAsJsonAsync(new { message = answer }, call.Context.RequestAborted);
+        }
+        catch (Exception) when (call.Context.RequestAborted.IsCancellationRequested)
+        {
+            // The caller left between the record and the answer: nothing more to do.
+        }
     }
 
     /// <summary>What one call has gathered on its way through the steps.</summary>
@@ -299,21 +362,34 @@ internal static class WebhookEndpoint
             var secrets = Webhook?.SecretValues;
             string Redact(string value) => secrets is not null && secrets.Contains(value) ? PayloadRedaction.Mask : value;
 
-            var headers = new JsonObject();
-            foreach (var (name, value) in Headers)
+            string headersJson, queryJson, payload;
+            bool payloadIsJson;
+            try
             {
-                headers[name] = options.IsRedactedHeader(name) ? PayloadRedaction.Mask : Redact(value);
-            }
+                var headers = new JsonObject();
+                foreach (var (name, value) in Headers)
+                {
+                    headers[name] = options.IsRedactedHeader(name) ? PayloadRedaction.Mask : Redact(value);
+                }
 
-            var query = new JsonObject();
-            foreach (var (name, value) in Query)
+                var query = new JsonObject();
+                foreach (var (name, value) in Query)
+                {
+                    query.TryAdd(name, Redact(value));
+                }
+
+                (headersJson, queryJson) = (headers.ToJsonString(), query.ToJsonString());
+                (payload, payloadIsJson) = PayloadJson is not null
+                    ? (Clean(PayloadRedaction.Redact(PayloadJson, secrets)), true)
+                    : (Utf8Clean(Buffer.Span), false);
+            }
+            catch (Exception exception)
             {
-                query.TryAdd(name, Redact(value));
+                // The call is recorded all the same, without what could not be redacted (a secret
+                // must never reach the log): what failed goes to its error message.
+                (headersJson, queryJson, payload, payloadIsJson) = ("{}", "{}", "", false);
+                Error = $"{Error}{(Error is null ? "" : " ")}(The request could not be redacted, so its headers, query and payload are not stored: {exception.Message})";
             }
-
-            var (payload, payloadIsJson) = PayloadJson is not null
-                ? (Clean(PayloadRedaction.Redact(PayloadJson, secrets)), true)
-                : (Utf8Clean(Buffer.Span), false);
 
             return new WebhookCallRecord
             {
@@ -323,8 +399,8 @@ internal static class WebhookEndpoint
                 Authenticator = Webhook?.Authenticator.Reference ?? "",
                 Endpoint = Endpoint,
                 RequestMethod = Context.Request.Method,
-                RequestHeaders = Clean(headers.ToJsonString()),
-                RequestQuery = Clean(query.ToJsonString()),
+                RequestHeaders = Clean(headersJson),
+                RequestQuery = Clean(queryJson),
                 RequestPayload = payload,
                 PayloadIsJson = payloadIsJson,
                 AuthenticationStatus = authenticationStatus,
@@ -407,6 +483,9 @@ internal static partial class Log
 {
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId} to {Endpoint}: the {Service} service is unavailable, answered 503: {Reason}")]
     public static partial void ScriptServiceUnavailable(ILogger logger, Guid callId, string service, string endpoint, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Call {CallId} to {Endpoint} could not be recorded and was answered 503")]
+    public static partial void CallNotRecorded(ILogger logger, Guid callId, string endpoint, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Call {CallId} to {Endpoint} failed unexpectedly and was answered 500")]
     public static partial void CallFailed(ILogger logger, Guid callId, string endpoint, Exception exception);

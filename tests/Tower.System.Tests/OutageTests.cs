@@ -160,7 +160,6 @@ public sealed class OutageTests(TowerSystem tower)
         {
             await Task.Delay(TimeSpan.FromSeconds(3));
             await tower.KillAsync("gateway");
-            await tower.StartAsync("gateway");
             await Task.Delay(TimeSpan.FromSeconds(2));
         }
 
@@ -177,11 +176,12 @@ public sealed class OutageTests(TowerSystem tower)
         {
             await tower.StopAsync("rabbitmq");
             await Task.Delay(TimeSpan.FromSeconds(5));
+            // The launcher restarts the gateway while the broker is still down: it starts all the
+            // same (nothing waits for the broker) and keeps the spill of its previous run.
             await tower.KillAsync("gateway");
         }
 
         await tower.StartAsync("rabbitmq");
-        await tower.StartAsync("gateway");
         Assert.NotEmpty(load.Answered);
         await AssertEachStoredOnceAsync(load.Answered.Select(call => call.Id).ToList());
     }

@@ -37,7 +37,6 @@ public sealed class StartupCodeCheckTests(TowerSystem tower)
         Assert.Contains("System.Numerics.Vector.LoadUnsafe", (string)log["error_message"]!, StringComparison.Ordinal);
 
         await tower.KillAsync("admin");
-        await tower.StartAsync("admin");
         await WaitForAdminAsync();
 
         var invalidWebhooks = await ItemsAsync("/api/webhooks?invalid=true&limit=500");

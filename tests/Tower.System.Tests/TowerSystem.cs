@@ -30,6 +30,9 @@ public class TowerSystem : IAsyncLifetime
     private readonly string _dataDirectory = Path.Combine("/tmp", "tower-tests-" + Guid.NewGuid().ToString("N")[..12]);
     private DistributedApplication? _app;
 
+    /// <summary>The launcher's data folder (PostgreSQL's and RabbitMQ's data, keys, the gateway's spill and state).</summary>
+    public string DataDirectory => _dataDirectory;
+
     public string RootApiKey { get; } = "test-root-" + RandomNumberGenerator.GetHexString(40, lowercase: true);
 
     public HttpClient Admin { get; private set; } = null!;
@@ -125,14 +128,65 @@ public class TowerSystem : IAsyncLifetime
         Assert.True(result.Success, $"Stopping {resource}: {result.Message}");
     }
 
-    /// <summary>Kills a service's process with SIGKILL, as a crash or the OOM killer would, and waits until it is gone.</summary>
+    /// <summary>
+    /// Kills a process the launcher started with SIGKILL, as a crash or the OOM killer would, waits
+    /// until it is gone, then until the launcher's supervisor has started it again and it is healthy.
+    /// </summary>
     public async Task KillAsync(string resource)
     {
-        using var process = global::System.Diagnostics.Process.GetProcessById(ProcessId(resource));
+        var killed = await KillAndLeaveAsync(resource);
+        await WaitForRestartAsync(resource, killed, TimeSpan.FromMinutes(1));
+    }
+
+    /// <summary>Kills a process with SIGKILL and returns as soon as it is gone, with its process id.</summary>
+    public async Task<int> KillAndLeaveAsync(string resource)
+    {
+        var pid = ProcessId(resource);
+        using var process = global::System.Diagnostics.Process.GetProcessById(pid);
         process.Kill();
         await process.WaitForExitAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates, timeout.Token);
+        return pid;
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="resource"/> runs again in a process other than <paramref name="oldPid"/>,
+    /// and, unless <paramref name="healthy"/> is false, until it is healthy.
+    /// </summary>
+    public async Task WaitForRestartAsync(string resource, int oldPid, TimeSpan limit, bool healthy = true)
+    {
+        using var timeout = new CancellationTokenSource(limit);
+        while (!App.ResourceNotifications.TryGetCurrentState(resource, out var state)
+               || state.Snapshot.State?.Text != KnownResourceStates.Running
+               || state.Snapshot.Properties.SingleOrDefault(property => property.Name == "executable.pid")?.Value is not { } pid
+               || Convert.ToInt32(pid, global::System.Globalization.CultureInfo.InvariantCulture) == oldPid)
+        {
+            Assert.False(timeout.IsCancellationRequested, $"{resource} was not restarted within {limit}.");
+            await Task.Delay(100);
+        }
+
+        if (healthy)
+        {
+            await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+        }
+    }
+
+    /// <summary>The state the launcher shows for a resource (Running, Finished…).</summary>
+    public string? StateOf(string resource) =>
+        App.ResourceNotifications.TryGetCurrentState(resource, out var state) ? state.Snapshot.State?.Text : null;
+
+    /// <summary>Waits until a resource is healthy.</summary>
+    public async Task WaitHealthyAsync(string resource, TimeSpan limit)
+    {
+        using var timeout = new CancellationTokenSource(limit);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+    }
+
+    /// <summary>Sends a signal (<c>STOP</c>, <c>CONT</c>…) to a resource's process, as <c>kill -s</c> does.</summary>
+    public async Task SignalAsync(string resource, string signal)
+    {
+        using var kill = global::System.Diagnostics.Process.Start("kill", ["-s", signal, ProcessId(resource).ToString(global::System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
     }
 
     /// <summary>The process of a resource the launcher started (a service, PostgreSQL, RabbitMQ, epmd).</summary>
