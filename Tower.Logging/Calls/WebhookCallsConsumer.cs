@@ -32,9 +32,12 @@ public sealed partial class WebhookCallsConsumer(CallStore store, CountryLookup 
             {
                 records = message.Message.Unpack();
             }
-            catch (InvalidDataException exception)
+            catch (Exception exception) when (exception is not OperationCanceledException)
             {
+                // Whatever makes one message unreadable (damage, a format this version does not
+                // know) sets that message aside alone; the others of the batch are stored.
                 LogUnreadable(logger, message.MessageId, exception.Message);
+                LoggingTelemetry.MessagesSetAside.Add(1);
                 var errorQueue = await context.GetSendEndpoint(new Uri(context.ReceiveContext.InputAddress + "_error"));
                 await errorQueue.Send(message.Message, context.CancellationToken);
                 continue;
@@ -52,7 +55,7 @@ public sealed partial class WebhookCallsConsumer(CallStore store, CountryLookup 
         {
             await StoreWhenReachableAsync(calls, context.CancellationToken);
         }
-        catch (PostgresException exception) when (!IsTransient(exception))
+        catch (PostgresException exception) when (IsRecordError(exception))
         {
             LogBatchRefused(logger, calls.Count, exception.Message);
             foreach (var call in calls)
@@ -69,7 +72,7 @@ public sealed partial class WebhookCallsConsumer(CallStore store, CountryLookup 
             await StoreWhenReachableAsync([call], context.CancellationToken);
             return;
         }
-        catch (PostgresException exception) when (!IsTransient(exception))
+        catch (PostgresException exception) when (IsRecordError(exception))
         {
             LogRecordSimplified(logger, call.Record.Id, exception.Message);
         }
@@ -78,7 +81,7 @@ public sealed partial class WebhookCallsConsumer(CallStore store, CountryLookup 
         {
             await StoreWhenReachableAsync([call with { Record = RecordCleaner.Simplify(call.Record) }], context.CancellationToken);
         }
-        catch (PostgresException exception) when (!IsTransient(exception))
+        catch (PostgresException exception) when (IsRecordError(exception))
         {
             LogRecordRejected(logger, call.Record.Id, exception.Message);
             LoggingTelemetry.RecordsRejected.Add(1);
@@ -99,14 +102,37 @@ public sealed partial class WebhookCallsConsumer(CallStore store, CountryLookup 
                 LoggingTelemetry.RecordsDuplicate.Add(calls.Count - inserted);
                 return;
             }
-            catch (Exception exception) when (IsTransient(exception) && !cancellationToken.IsCancellationRequested)
+            catch (Exception exception) when (MustWait(exception) && !cancellationToken.IsCancellationRequested)
             {
-                LogDatabaseUnreachable(logger, calls.Count, exception.Message);
+                if (exception is PostgresException refusal && !IsTransient(refusal))
+                {
+                    // The database refuses every write (read-only, permissions, disk full...): no
+                    // record is at fault, so none is set aside; they wait until it takes them again.
+                    LoggingTelemetry.StoreRefusals.Add(1);
+                    LogDatabaseRefuses(logger, calls.Count, refusal.SqlState, refusal.MessageText);
+                }
+                else
+                {
+                    LogDatabaseUnreachable(logger, calls.Count, exception.Message);
+                }
+
                 await Task.Delay(backoff, cancellationToken);
                 backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2));
             }
         }
     }
+
+    /// <summary>Whether storing failed for a reason of the database's, not of the records': unreachable, or refusing every write.</summary>
+    private static bool MustWait(Exception exception) =>
+        IsTransient(exception) || exception is PostgresException postgres && !IsRecordError(postgres);
+
+    /// <summary>
+    /// Whether PostgreSQL refused the data of the records themselves (data exceptions, constraint
+    /// violations, limits such as a row too large: SQLSTATE classes 22, 23 and 54), so that storing
+    /// them alone, or simplified, can help. Any other refusal is the database's state, not the records'.
+    /// </summary>
+    internal static bool IsRecordError(PostgresException exception) =>
+        !IsTransient(exception) && exception.SqlState.Length == 5 && exception.SqlState[..2] is "22" or "23" or "54";
 
     private static bool IsTransient(Exception exception) => exception switch
     {
@@ -119,6 +145,9 @@ public sealed partial class WebhookCallsConsumer(CallStore store, CountryLookup 
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL is unreachable; {Count} call records wait and are retried: {Reason}")]
     private static partial void LogDatabaseUnreachable(ILogger logger, int count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "PostgreSQL refuses to store call records ({SqlState}: {Reason}); {Count} records wait and are retried")]
+    private static partial void LogDatabaseRefuses(ILogger logger, int count, string sqlState, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Message {MessageId} is not a batch of call records ({Reason}); set aside on the error queue")]
     private static partial void LogUnreadable(ILogger logger, Guid? messageId, string reason);

@@ -17,4 +17,11 @@ internal static class LoggingTelemetry
 
     public static readonly Counter<long> RecordsRejected =
         Meter.CreateCounter<long>("tower.logging.records_rejected", unit: "{record}", description: "Call records sent to the error queue.");
+
+    public static readonly Counter<long> MessagesSetAside =
+        Meter.CreateCounter<long>("tower.logging.messages_set_aside", unit: "{message}", description: "Gateway batches that could not be read, moved whole to the endpoint's error queue.");
+
+    public static readonly Counter<long> StoreRefusals =
+        Meter.CreateCounter<long>("tower.logging.store_refusals", unit: "{attempt}",
+            description: "Attempts to store call records that PostgreSQL refused for a reason of its own state (read-only, permissions, disk full); the records are retried.");
 }

@@ -161,6 +161,36 @@ public sealed class CallLogStoreTests(TowerSystem tower)
     }
 
     [Fact]
+    public async Task Records_a_read_only_database_refuses_wait_and_are_stored_once_it_takes_writes_again()
+    {
+        var webhook = "read_only_" + Guid.NewGuid().ToString("N")[..8];
+        var records = Enumerable.Range(0, 100).Select(i => Record(webhook, DateTimeOffset.UtcNow.AddMilliseconds(i))).ToList();
+        // Opened before the database turns read-only, so this session can turn it back.
+        await using var operatorSession = new NpgsqlConnection(tower.LoggingDatabase + ";Pooling=false");
+        await operatorSession.OpenAsync();
+        var database = operatorSession.Database;
+        await operatorSession.ExecuteAsync($"ALTER DATABASE \"{database}\" SET default_transaction_read_only = on");
+        await TerminateOtherSessionsAsync(operatorSession, database);
+        try
+        {
+            await PublishAsync(WebhookCallsRecorded.Of(records));
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            Assert.Equal(0, await CountAsync(records.Select(r => r.Id)));
+        }
+        finally
+        {
+            await operatorSession.ExecuteAsync($"ALTER DATABASE \"{database}\" RESET default_transaction_read_only");
+            await TerminateOtherSessionsAsync(operatorSession, database);
+        }
+
+        // Refused for the database's state, not their own: none was set aside as rejected.
+        await WaitForAsync(async () => await CountAsync(records.Select(r => r.Id)) == records.Count, "every record refused while read-only is stored");
+    }
+
+    private static Task TerminateOtherSessionsAsync(NpgsqlConnection session, string database) =>
+        session.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @database AND pid <> pg_backend_pid()", new { database });
+
+    [Fact]
     public async Task One_odd_record_does_not_hold_back_its_batch()
     {
         var webhook = "odd_" + Guid.NewGuid().ToString("N")[..8];
