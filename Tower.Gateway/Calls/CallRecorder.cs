@@ -27,6 +27,12 @@ public sealed partial class CallRecorder : BackgroundService
     /// </summary>
     public const int MaxBatchesInFlight = 2;
 
+    /// <summary>
+    /// Records kept in memory at most while they can be made durable nowhere (the broker
+    /// unreachable and the spill failing); records beyond are lost, counted and logged (spec §6).
+    /// </summary>
+    public const int MaxKeptInMemory = 20_000;
+
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
@@ -37,6 +43,7 @@ public sealed partial class CallRecorder : BackgroundService
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _inFlight = new(MaxBatchesInFlight);
     private bool _spilling;
+    private volatile bool _unavailable;
     private long _waiting;
 
     public CallRecorder(IServiceProvider services, IOptions<GatewayOptions> options, ILogger<CallRecorder> logger)
@@ -49,6 +56,32 @@ public sealed partial class CallRecorder : BackgroundService
             unit: "{record}", description: "Call records waiting to be made durable.");
         GatewayTelemetry.Meter.CreateObservableGauge("tower.gateway.records.spilling", () => _spilling ? 1 : 0,
             description: "1 while call records go to the local spill because the broker does not confirm them.");
+        GatewayTelemetry.Meter.CreateObservableGauge("tower.gateway.records.unavailable", () => _unavailable ? 1 : 0,
+            description: "1 while call records can be made durable nowhere (broker and spill both failing): new calls are refused with 503.");
+    }
+
+    /// <summary>
+    /// Whether the last batch could be made durable nowhere, neither confirmed by the broker nor
+    /// written to the spill: new calls are then refused (503 Call log unavailable) before any code runs.
+    /// </summary>
+    public bool Unavailable => _unavailable;
+
+    /// <summary>
+    /// Keeps the record of a call refused because records can be made durable nowhere: it waits
+    /// in memory and is stored when the broker or the spill takes records again, unless
+    /// <see cref="MaxKeptInMemory"/> records wait already; then it is lost (counted and logged).
+    /// </summary>
+    public void Keep(WebhookCallRecord record)
+    {
+        if (Interlocked.Read(ref _waiting) >= MaxKeptInMemory)
+        {
+            GatewayTelemetry.RecordsLost.Add(1);
+            LogRecordLost(_logger, record.Id, MaxKeptInMemory);
+            return;
+        }
+
+        // Nobody waits for it; a failure is logged where it happens.
+        _ = RecordAsync(record).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
     /// <summary>Completes once the record is confirmed by the broker or flushed to the spill.</summary>
@@ -161,9 +194,22 @@ public sealed partial class CallRecorder : BackgroundService
                 break;
             }
 
-            // Neither the broker nor the disk took the batch: try both again; the calls wait.
+            // Neither the broker nor the disk took the batch: new calls are refused meanwhile; try
+            // both again (the calls wait, up to their own limit: see WebhookEndpoint).
+            if (!_unavailable)
+            {
+                _unavailable = true;
+                LogUnavailable(_logger);
+            }
+
             spilling = false;
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 50 * attempt)));
+        }
+
+        if (_unavailable)
+        {
+            _unavailable = false;
+            LogAvailable(_logger);
         }
 
         foreach (var pending in batch)
@@ -327,6 +373,15 @@ public sealed partial class CallRecorder : BackgroundService
     }
 
     private sealed record Pending(WebhookCallRecord Record, ActivityContext Call, TaskCompletionSource Durable);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Call records can be made durable nowhere (the broker does not confirm them and the spill cannot be written): new calls are answered 503 until one of them takes records again")]
+    private static partial void LogUnavailable(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call records are made durable again; calls are served")]
+    private static partial void LogAvailable(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The record of call {CallId} is lost: {Limit} records wait in memory already while none can be made durable")]
+    private static partial void LogRecordLost(ILogger logger, Guid callId, int limit);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Count} call records could not be made durable; their calls fail")]
     private static partial void LogBatchFailed(ILogger logger, int count, Exception exception);

@@ -21,6 +21,10 @@ internal static class GatewayTelemetry
     public static readonly Counter<long> RecordsSpilled =
         Meter.CreateCounter<long>("tower.gateway.records.spilled", unit: "{record}", description: "Call records written to the local spill while the broker did not confirm.");
 
+    public static readonly Counter<long> RecordsLost =
+        Meter.CreateCounter<long>("tower.gateway.records.lost", unit: "{record}",
+            description: "Records of refused calls dropped because too many waited in memory while none could be made durable (spec §6).");
+
     public static readonly Counter<long> PublishFailures =
         Meter.CreateCounter<long>("tower.gateway.records.publish_failures", unit: "{batch}", description: "Batches of call records the broker did not confirm in time.");
 

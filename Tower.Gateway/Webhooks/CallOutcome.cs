@@ -8,6 +8,7 @@ internal enum CallOutcome
     InvalidRequestBody,
     CallerDisconnected,
     ConfigurationNotLoaded,
+    CallLogUnavailable,
     WebhookNotFound,
     AddressNotAllowed,
     InvalidPayload,

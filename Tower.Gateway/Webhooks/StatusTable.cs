@@ -34,6 +34,8 @@ internal static class StatusTable
             // the outcome reached, recorded with 499 (see WebhookEndpoint.FinishAsync).
             [CallOutcome.CallerDisconnected] = new(CallerDisconnectedStatus, CallerDisconnectedMessage, Failed, Skipped),
             [CallOutcome.ConfigurationNotLoaded] = new(503, "Configuration not loaded", Failed, Skipped),
+            // Records can be made durable nowhere (spec §6): refused before any code runs.
+            [CallOutcome.CallLogUnavailable] = new(503, "Call log unavailable", Failed, Skipped),
             [CallOutcome.WebhookNotFound] = new(404, "Webhook not found", Failed, Skipped),
             [CallOutcome.AddressNotAllowed] = new(403, "Address not allowed", Failed, Skipped),
             [CallOutcome.InvalidPayload] = new(400, PayloadParser.InvalidJson, Failed, Skipped),

@@ -23,8 +23,8 @@ internal static class WebhookEndpoint
     public const string Prefix = "/cetmix_tower_webhooks";
     public const string CallIdHeader = "X-Tower-Call-Id";
 
-    /// <summary>The answer when a call's record can be made durable nowhere (spec §6).</summary>
-    public const string CallLogUnavailable = "Call log unavailable";
+    /// <summary>How much longer than the broker's own confirmation limit a call waits for its record before 503 (spec §6).</summary>
+    private static readonly TimeSpan DurableMargin = TimeSpan.FromSeconds(3);
 
     public static IEndpointRouteBuilder MapWebhookEndpoint(this IEndpointRouteBuilder app)
     {
@@ -79,7 +79,7 @@ internal static class WebhookEndpoint
                 Log.CallNotRecorded(Logger(services), call.Id, call.Endpoint, recording);
                 context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 context.Response.Headers[CallIdHeader] = call.Id.ToString();
-                await context.Response.WriteAsJsonAsync(new { message = CallLogUnavailable }, CancellationToken.None);
+                await context.Response.WriteAsJsonAsync(new { message = StatusTable.For(CallOutcome.CallLogUnavailable).Message }, CancellationToken.None);
             }
         }
         finally
@@ -107,6 +107,14 @@ internal static class WebhookEndpoint
         if (!await call.Buffer.ReadAsync(request, options.MaxBodyBytes, context.RequestAborted))
         {
             await FinishAsync(call, services, options, CallOutcome.PayloadTooLarge);
+            return;
+        }
+
+        // While records can be made durable nowhere, no new call runs any code (spec §6).
+        var recorder = services.GetRequiredService<CallRecorder>();
+        if (recorder.Unavailable)
+        {
+            await FinishAsync(call, services, options, CallOutcome.CallLogUnavailable);
             return;
         }
 
@@ -247,7 +255,27 @@ internal static class WebhookEndpoint
 
         var record = call.ToRecord(httpStatus, answer, row.AuthenticationStatus, row.CodeStatus, options);
         var recording = Stopwatch.GetTimestamp();
-        await services.GetRequiredService<CallRecorder>().RecordAsync(record);
+        var recorder = services.GetRequiredService<CallRecorder>();
+        if (outcome == CallOutcome.CallLogUnavailable)
+        {
+            // Answered at once: its record waits in memory until it can be made durable.
+            recorder.Keep(record);
+        }
+        else
+        {
+            try
+            {
+                await recorder.RecordAsync(record).WaitAsync(options.PublishTimeout + DurableMargin);
+            }
+            catch (TimeoutException)
+            {
+                // The record stays queued and is stored when it can (with the outcome the code
+                // reached); the caller learns that the call is not logged yet.
+                var unavailable = StatusTable.For(CallOutcome.CallLogUnavailable);
+                (httpStatus, answer) = (unavailable.Status, unavailable.Message);
+            }
+        }
+
         call.Recorded = true;
         GatewayTelemetry.RecordWait.Record(Stopwatch.GetElapsedTime(recording).TotalSeconds);
 

@@ -152,6 +152,58 @@ public sealed class OutageTests(TowerSystem tower)
     }
 
     [Fact]
+    public async Task While_records_can_be_made_durable_nowhere_calls_get_503_and_their_records_are_stored_later()
+    {
+        var path = await WebhookAsync();
+        var spill = Path.Combine(tower.DataDirectory, "gateway-spill");
+        var mode = File.GetUnixFileMode(spill);
+        var refused = new List<Guid>();
+        await tower.StopAsync("rabbitmq");
+        try
+        {
+            // The gateway's user can no longer create a spill segment there.
+            File.SetUnixFileMode(spill, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+
+            // A call under way waits for its record up to the broker's limit (2 s) + 3 s, then learns it is not logged.
+            var clock = Stopwatch.StartNew();
+            refused.Add(await RefusedAsync(path));
+            Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(9));
+
+            // New calls are refused at once, before any code runs.
+            clock.Restart();
+            for (var call = 0; call < 5; call++)
+            {
+                refused.Add(await RefusedAsync(path));
+            }
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"5 refusals took {clock.Elapsed}");
+        }
+        finally
+        {
+            File.SetUnixFileMode(spill, mode);
+            await tower.StartAsync("rabbitmq");
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await tower.Gateway.PostAsync(path, new StringContent("{}"))).StatusCode != global::System.Net.HttpStatusCode.OK)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "Calls were still refused a minute after the broker returned.");
+            await Task.Delay(200);
+        }
+
+        await AssertEachStoredOnceAsync(refused);
+    }
+
+    /// <summary>A call answered 503 Call log unavailable; its call id.</summary>
+    private async Task<Guid> RefusedAsync(string path)
+    {
+        using var response = await tower.Gateway.PostAsync(path, new StringContent("{}"));
+        Assert.Equal(global::System.Net.HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("Call log unavailable", (string)global::System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!["message"]!);
+        return Guid.Parse(response.Headers.GetValues("X-Tower-Call-Id").Single());
+    }
+
+    [Fact]
     public async Task Calls_answered_before_the_gateway_is_killed_are_all_logged()
     {
         var path = await WebhookAsync();
