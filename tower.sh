@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tower's two entry points on a Debian/Ubuntu machine with the .NET SDK:
 #   ./tower.sh run    installs what is missing, then runs the whole system with its dashboard
-#   ./tower.sh test   installs what is missing, then runs every test
+#   ./tower.sh test   installs what is missing, then runs every test and the fault suite's quick profile
+#   ./tower.sh faults [--quick] [--only F02,F11]   the fault suite on a private system (see README, Reliability)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -65,9 +66,17 @@ INFO
     test)
         install_system_packages
         dotnet test Tower.sln -nologo
+        # The fault suite's quick profile (~5 min): every invariant must hold.
+        ./tower.sh faults --quick
+        ;;
+    faults)
+        install_system_packages
+        shift
+        dotnet build bench/Tower.Faults/Tower.Faults.csproj -c Release -nologo -v quiet
+        exec dotnet bench/Tower.Faults/bin/Release/net10.0/Tower.Faults.dll "$@"
         ;;
     *)
-        echo "usage: ./tower.sh run | test" >&2
+        echo "usage: ./tower.sh run | test | faults [--quick] [--only F02,F11]" >&2
         exit 2
         ;;
 esac

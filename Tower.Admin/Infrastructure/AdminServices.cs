@@ -40,7 +40,8 @@ internal static class AdminServices
         builder.Services.AddScoped<WebhookStore>();
         builder.Services.AddScoped<WebhookValidator>();
         builder.Services.AddScoped<ValueStore>();
-        builder.Services.AddScoped<ConfigChanges>();
+        builder.Services.AddSingleton<ConfigChanges>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<ConfigChanges>());
         builder.Services.AddInternalClient<LoggingClient>("logging");
         builder.Services.AddSingleton<CodeCheckRegistry>();
         builder.Services.AddHostedService<StartupCodeCheck>();

@@ -192,6 +192,34 @@ public sealed class OutageTests(TowerSystem tower)
         }
 
         await AssertEachStoredOnceAsync(refused);
+        // The next test's configuration changes need Admin connected to the broker again.
+        await tower.WaitHealthyAsync("admin", TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public async Task A_change_made_while_the_broker_is_down_reaches_the_gateway_once_it_is_back()
+    {
+        var id = Guid.NewGuid().ToString("N")[..8];
+        await tower.StopAsync("rabbitmq");
+        try
+        {
+            Assert.True((await tower.Admin.PostAsJsonAsync("/api/authenticators", new { reference = "late_" + id, name = "Late" })).IsSuccessStatusCode);
+            Assert.True((await tower.Admin.PostAsJsonAsync("/api/webhooks",
+                new { reference = "late_hook_" + id, name = "Late", authenticator = "late_" + id, endpoint = "late/" + id })).IsSuccessStatusCode);
+        }
+        finally
+        {
+            await tower.StartAsync("rabbitmq");
+        }
+
+        // Well before the gateways' periodic resynchronisation (60 s): the gateway reloads when its
+        // change subscription is ready again, and Admin publishes again what it could not.
+        var clock = Stopwatch.StartNew();
+        while ((await tower.Gateway.PostAsync($"/cetmix_tower_webhooks/late/{id}", new StringContent("{}"))).StatusCode != global::System.Net.HttpStatusCode.OK)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(40), "The change made while the broker was down did not reach the gateway within 40 s of its return.");
+            await Task.Delay(250);
+        }
     }
 
     /// <summary>A call answered 503 Call log unavailable; its call id.</summary>
