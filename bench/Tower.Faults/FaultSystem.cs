@@ -89,6 +89,9 @@ internal sealed class FaultSystem : IAsyncDisposable
         return Convert.ToInt32(pid, CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The gateway's spill directory.</summary>
+    public string SpillDirectory => Path.Combine(DataDirectory, "gateway-spill");
+
     /// <summary>SIGKILL, then waits until the launcher's supervisor has started it again and it is healthy.</summary>
     public async Task KillAsync(string resource)
     {
@@ -99,11 +102,17 @@ internal sealed class FaultSystem : IAsyncDisposable
             await process.WaitForExitAsync();
         }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await WaitForRestartAsync(resource, pid);
+    }
+
+    /// <summary>Waits until <paramref name="resource"/> runs in a process other than <paramref name="oldPid"/> and is healthy.</summary>
+    public async Task WaitForRestartAsync(string resource, int oldPid)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         while (!App.ResourceNotifications.TryGetCurrentState(resource, out var state)
                || state.Snapshot.State?.Text != KnownResourceStates.Running
                || state.Snapshot.Properties.SingleOrDefault(property => property.Name == "executable.pid")?.Value is not { } restarted
-               || Convert.ToInt32(restarted, CultureInfo.InvariantCulture) == pid)
+               || Convert.ToInt32(restarted, CultureInfo.InvariantCulture) == oldPid)
         {
             await Task.Delay(100, timeout.Token);
         }
@@ -127,10 +136,24 @@ internal sealed class FaultSystem : IAsyncDisposable
         }
     }
 
-    public async Task SignalAsync(string resource, string signal)
+    /// <summary>Sends a signal to a resource's process; returns the process id it went to.</summary>
+    public async Task<int> SignalAsync(string resource, string signal)
     {
-        using var kill = System.Diagnostics.Process.Start("kill", ["-s", signal, ProcessId(resource).ToString(CultureInfo.InvariantCulture)])!;
-        await kill.WaitForExitAsync();
+        var pid = ProcessId(resource);
+        await RunAsync("kill", "-s", signal, pid.ToString(CultureInfo.InvariantCulture));
+        return pid;
+    }
+
+    /// <summary>Runs a command of the machine; false when it failed.</summary>
+    public static async Task<bool> RunAsync(string command, params string[] arguments)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(command, arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        await process.WaitForExitAsync();
+        return process.ExitCode == 0;
     }
 
     public async ValueTask DisposeAsync()

@@ -9,6 +9,7 @@ namespace Tower.Faults;
 /// <param name="CallersAbort">Callers give up before the answer (their timeout): those calls must be recorded with 499.</param>
 /// <param name="BrokerFault">The broker is down for a while: the spill must be empty 30 s after it returns.</param>
 /// <param name="ConfigAfter">A configuration change must be in force within 1 s once the fault cleared.</param>
+/// <param name="Cleanup">Undoes what the fault left (e.g. a mount) once the invariants are checked.</param>
 internal sealed record Scenario(
     string Id,
     string Fault,
@@ -19,4 +20,5 @@ internal sealed record Scenario(
     bool GatewayDown = false,
     bool CallersAbort = false,
     bool BrokerFault = false,
-    bool ConfigAfter = false);
+    bool ConfigAfter = false,
+    Func<FaultSystem, Task>? Cleanup = null);
