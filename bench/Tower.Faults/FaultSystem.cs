@@ -27,6 +27,9 @@ internal sealed class FaultSystem : IAsyncDisposable
 
     public string LoggingDatabase { get; private set; } = "";
 
+    /// <summary>The broker, for the invariant on its error queues.</summary>
+    public string RabbitMQ { get; private set; } = "";
+
     private DistributedApplication App => _app ?? throw new InvalidOperationException("The system has not started.");
 
     public async Task StartAsync()
@@ -53,6 +56,7 @@ internal sealed class FaultSystem : IAsyncDisposable
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _root);
         Gateway = _app.GetEndpoint("gateway", "http");
         LoggingDatabase = await _app.GetConnectionStringAsync("loggingdb", timeout.Token) ?? "";
+        RabbitMQ = await _app.GetConnectionStringAsync("rabbitmq", timeout.Token) ?? "";
     }
 
     /// <summary>Creates an authenticator without checks and a webhook with <paramref name="code"/>; returns its path once callable.</summary>

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Dapper;
 using Npgsql;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 
 namespace Tower.Faults;
 
@@ -11,6 +13,9 @@ internal sealed class Invariants(FaultSystem system)
     public static readonly TimeSpan AnswerLimit = TimeSpan.FromSeconds(8);
 
     private static readonly TimeSpan StorageDeadline = TimeSpan.FromSeconds(120);
+
+    /// <summary>Where Logging sets aside what it cannot store: a whole unreadable message, and single records.</summary>
+    private static readonly string[] ErrorQueues = ["webhook-calls_error", "webhook-call-records-rejected"];
 
     public async Task<IReadOnlyDictionary<string, Check>> CheckAsync(Scenario scenario, IReadOnlyList<Request> requests)
     {
@@ -26,6 +31,8 @@ internal sealed class Invariants(FaultSystem system)
         {
             checks["5 spill drained"] = await SpillDrainedAsync();
         }
+
+        checks["6 error queues empty"] = await ErrorQueuesEmptyAsync();
 
         if (scenario.CallersAbort)
         {
@@ -118,6 +125,32 @@ internal sealed class Invariants(FaultSystem system)
         }
 
         return Check.Pass($"empty {clock.Elapsed.TotalSeconds:0.0} s after the load ended");
+    }
+
+    private async Task<Check> ErrorQueuesEmptyAsync()
+    {
+        var factory = new ConnectionFactory { Uri = new Uri(system.RabbitMQ) };
+        await using var connection = await factory.CreateConnectionAsync();
+        var held = new List<string>();
+        foreach (var queue in ErrorQueues)
+        {
+            // A queue that was never declared holds nothing; the failed passive declaration closes its channel.
+            await using var channel = await connection.CreateChannelAsync();
+            try
+            {
+                var declared = await channel.QueueDeclarePassiveAsync(queue);
+                if (declared.MessageCount > 0)
+                {
+                    held.Add($"{queue}: {declared.MessageCount}");
+                }
+            }
+            catch (OperationInterruptedException)
+            {
+                // Not declared: empty.
+            }
+        }
+
+        return held.Count == 0 ? Check.Pass("") : Check.Fail(string.Join(", ", held));
     }
 
     private async Task<Check> AbandonedCallsRecordedAsync(IReadOnlyList<Request> requests)
