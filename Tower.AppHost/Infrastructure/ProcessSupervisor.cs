@@ -52,14 +52,10 @@ internal sealed partial class ProcessSupervisor(
             {
                 watch.StoppedOnPurpose = true;
             }
-            else if (state == KnownResourceStates.Starting)
+            else if (state == KnownResourceStates.Starting || state == KnownResourceStates.Running)
             {
                 watch.StoppedOnPurpose = false;
-            }
-            else if (state == KnownResourceStates.Running)
-            {
-                watch.StoppedOnPurpose = false;
-                watch.RunningSince = DateTime.UtcNow;
+                watch.RunningSince = state == KnownResourceStates.Running ? DateTime.UtcNow : null;
             }
             else if (IsEnded(state) && !watch.StoppedOnPurpose && previous is not null && !IsEnded(previous)
                      && !lifetime.ApplicationStopping.IsCancellationRequested)

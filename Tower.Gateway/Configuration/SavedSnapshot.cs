@@ -16,6 +16,9 @@ public sealed class SavedSnapshot
     public const string FileName = "snapshot.bin";
 
     private const byte Version = 1;
+    private const int NonceLength = 12;
+    private const int TagLength = 16;
+    private const int HeaderLength = 1 + NonceLength + TagLength;
     private static readonly byte[] KeyInfo = Encoding.ASCII.GetBytes("Tower gateway snapshot v1");
 
     private readonly string _directory;
@@ -47,15 +50,14 @@ public sealed class SavedSnapshot
         }
 
         var sealedBytes = File.ReadAllBytes(_path);
-        var headerLength = 1 + AesGcm.NonceByteSizes.MaxSize + AesGcm.TagByteSizes.MaxSize;
-        if (sealedBytes.Length < headerLength || sealedBytes[0] != Version)
+        if (sealedBytes.Length < HeaderLength || sealedBytes[0] != Version)
         {
             throw new InvalidDataException($"{_path} is not a saved snapshot of version {Version}.");
         }
 
-        var nonce = sealedBytes.AsSpan(1, AesGcm.NonceByteSizes.MaxSize);
-        var tag = sealedBytes.AsSpan(1 + nonce.Length, AesGcm.TagByteSizes.MaxSize);
-        var cipher = sealedBytes.AsSpan(headerLength);
+        var nonce = sealedBytes.AsSpan(1, NonceLength);
+        var tag = sealedBytes.AsSpan(1 + nonce.Length, TagLength);
+        var cipher = sealedBytes.AsSpan(HeaderLength);
         var json = new byte[cipher.Length];
         using var aes = new AesGcm(_key, tag.Length);
         aes.Decrypt(nonce, cipher, tag, json, sealedBytes.AsSpan(0, 1));
@@ -78,15 +80,14 @@ public sealed class SavedSnapshot
                 return;
             }
 
-            var headerLength = 1 + AesGcm.NonceByteSizes.MaxSize + AesGcm.TagByteSizes.MaxSize;
-            var sealedBytes = new byte[headerLength + json.Length];
+            var sealedBytes = new byte[HeaderLength + json.Length];
             sealedBytes[0] = Version;
-            var nonce = sealedBytes.AsSpan(1, AesGcm.NonceByteSizes.MaxSize);
+            var nonce = sealedBytes.AsSpan(1, NonceLength);
             RandomNumberGenerator.Fill(nonce);
-            using (var aes = new AesGcm(_key, AesGcm.TagByteSizes.MaxSize))
+            using (var aes = new AesGcm(_key, TagLength))
             {
-                aes.Encrypt(nonce, json, sealedBytes.AsSpan(headerLength),
-                    sealedBytes.AsSpan(1 + nonce.Length, AesGcm.TagByteSizes.MaxSize), sealedBytes.AsSpan(0, 1));
+                aes.Encrypt(nonce, json, sealedBytes.AsSpan(HeaderLength),
+                    sealedBytes.AsSpan(1 + nonce.Length, TagLength), sealedBytes.AsSpan(0, 1));
             }
 
             Directory.CreateDirectory(_directory);
