@@ -11,6 +11,8 @@ var dashboard = !string.Equals(launch["Tower:Dashboard"], "false", StringCompari
 var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { Args = args, DisableDashboard = !dashboard });
 // The launcher restarts a supervised process that exits without being asked to.
 builder.Services.AddHostedService<ProcessSupervisor>();
+// A stop command ends PostgreSQL with its fast shutdown, not after waiting on its clients.
+builder.Services.AddHostedService<StopSignals>();
 // The launcher's settings and keys reach no other process: each service gets what it uses.
 LauncherEnvironment.WithholdTowerSettings();
 var tower = builder.Configuration.GetSection("Tower");
@@ -36,7 +38,9 @@ if (InfrastructureMode.UseContainers(tower["Infrastructure"]))
 else
 {
     // Supervised like the services: restarted when they exit without being asked to.
-    var postgres = builder.AddLocalPostgres("postgres", layout, Port("PostgresPort")).WithAnnotation(new SupervisedAnnotation());
+    var postgres = builder.AddLocalPostgres("postgres", layout, Port("PostgresPort"))
+        .WithAnnotation(new SupervisedAnnotation())
+        .WithAnnotation(new StopSignalAnnotation(StopSignalAnnotation.Interrupt));
     var broker = builder.AddLocalRabbitMQ("rabbitmq", layout, Port("RabbitMQPort"), Port("RabbitMQDistributionPort"), Port("EpmdPort"))
         .WithAnnotation(new SupervisedAnnotation());
     (postgresServer, rabbitmqServer, rabbitmq) = (postgres, broker, broker);

@@ -133,10 +133,15 @@ internal sealed class FaultSystem : IAsyncDisposable
             throw new InvalidOperationException($"{command} {resource}: {result.Message}");
         }
 
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         if (command == KnownResourceCommands.StartCommand)
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
             await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+        }
+        else if (command == KnownResourceCommands.StopCommand)
+        {
+            // The command returns once the stop is under way; a start before the process is gone fails.
+            await App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates, timeout.Token);
         }
     }
 

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Aspire.Hosting.ApplicationModel;
+using Npgsql;
 
 namespace Tower.System.Tests;
 
@@ -66,6 +68,29 @@ public sealed class SupervisionTests(TowerSystem tower)
         {
             await tower.StartAsync("executor");
         }
+    }
+
+    [Fact]
+    public async Task PostgreSQL_stopped_while_a_client_holds_a_connection_ends_cleanly_before_the_launcher_would_kill_it()
+    {
+        await using var idleClient = new NpgsqlConnection(tower.LoggingDatabase + ";Pooling=false");
+        await idleClient.OpenAsync();
+        var stopping = Stopwatch.StartNew();
+        int? exitCode;
+        try
+        {
+            exitCode = await tower.StopAsync("postgres");
+            stopping.Stop();
+        }
+        finally
+        {
+            await tower.StartAsync("postgres");
+        }
+
+        // The launcher kills what has not ended 6 s after its SIGTERM, which PostgreSQL answers by
+        // waiting for its clients to leave.
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(5), $"PostgreSQL took {stopping.Elapsed} to stop.");
+        Assert.Equal(0, exitCode);
     }
 
     [Fact]

@@ -121,11 +121,19 @@ public class TowerSystem : IAsyncLifetime
         }
     }
 
-    /// <summary>Stops a resource (such as PostgreSQL) as the dashboard's stop button does.</summary>
-    public async Task StopAsync(string resource)
+    /// <summary>
+    /// Stops a resource (such as PostgreSQL) as the dashboard's stop button does, waits until its
+    /// process has ended and returns its exit code.
+    /// </summary>
+    public async Task<int?> StopAsync(string resource)
     {
         var result = await _app!.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, "resource-stop");
         Assert.True(result.Success, $"Stopping {resource}: {result.Message}");
+        // The command returns once the stop is under way; a start before the process is gone fails.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var ended = await App.ResourceNotifications.WaitForResourceAsync(
+            resource, change => KnownResourceStates.TerminalStates.Contains(change.Snapshot.State?.Text), timeout.Token);
+        return ended.Snapshot.ExitCode;
     }
 
     /// <summary>
