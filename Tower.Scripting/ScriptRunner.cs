@@ -131,11 +131,12 @@ public static class ScriptRunner
 
         return globals switch
         {
-            WebhookGlobals webhook => outcome with
+            WebhookGlobals { result: { } result } => CustomResponse.Apply(outcome with
             {
-                ExitCode = webhook.result?.exit_code ?? 0,
-                Message = ScriptOutput.Clean(webhook.result?.message, secrets, ScriptOutput.MaxMessageLength),
-            },
+                ExitCode = result.exit_code,
+                Message = ScriptOutput.Clean(result.message, secrets, ScriptOutput.MaxMessageLength),
+            }, result, secrets),
+            WebhookGlobals => outcome,
             AuthenticatorGlobals authenticator => outcome with
             {
                 Allowed = authenticator.result?.allowed ?? false,

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Tower.Admin.Infrastructure;
+using Tower.Contracts.Configuration;
 
 namespace Tower.Admin.Authenticators;
 
@@ -13,6 +14,9 @@ public sealed record AuthenticatorInput(
     IReadOnlyList<string>? Variables, IReadOnlyList<string>? Secrets) : ResourceInput
 {
     public JsonElement? CodeErrors { get; init; }
+
+    /// <summary>The signature verifier (spec §11); null for none.</summary>
+    public VerifierDefinition? Verifier { get; init; }
 }
 
 /// <summary>An authenticator as stored and shown.</summary>
@@ -28,6 +32,9 @@ public sealed record Authenticator
     public string? CodeHash { get; init; }
     public required string[] Variables { get; init; }
     public required string[] Secrets { get; init; }
+
+    /// <summary>The signature verifier checked before the code (spec §11), with its kind's defaults; null for none.</summary>
+    public VerifierDefinition? Verifier { get; init; }
     public string CreatedBy { get; init; } = "";
     public DateTime CreatedAt { get; init; }
     public string UpdatedBy { get; init; } = "";

@@ -135,7 +135,7 @@ internal static class AuthenticatorsApi
 }
 
 /// <summary>Every rule an authenticator must satisfy before it is stored; each broken rule names its field.</summary>
-public sealed class AuthenticatorValidator(RecordRules rules)
+public sealed class AuthenticatorValidator(RecordRules rules, VerifierRules verifierRules)
 {
     public async Task<Authenticator> ValidateAsync(AuthenticatorInput input, string reference, string actor, ValidationErrors errors,
         CancellationToken cancellationToken)
@@ -148,6 +148,7 @@ public sealed class AuthenticatorValidator(RecordRules rules)
         var variables = input.Variables?.ToArray() ?? [];
         var secrets = input.Secrets?.ToArray() ?? [];
         await rules.CheckLinksAsync(variables, secrets, errors, cancellationToken);
+        var verifier = await verifierRules.CheckAsync(input.Verifier, errors, cancellationToken);
         var code = input.Code ?? "";
         return new Authenticator
         {
@@ -159,6 +160,7 @@ public sealed class AuthenticatorValidator(RecordRules rules)
             CodeHash = string.IsNullOrWhiteSpace(code) ? null : ScriptIdentity.Of(ScriptKind.Authenticator, code),
             Variables = variables,
             Secrets = secrets,
+            Verifier = verifier,
             CreatedBy = actor,
             UpdatedBy = actor,
         };

@@ -1,3 +1,4 @@
+using Tower.Contracts.Configuration;
 using Dapper;
 using Microsoft.AspNetCore.Authentication;
 using Tower.Admin.Authenticators;
@@ -37,6 +38,9 @@ internal static class AdminServices
         builder.Services.AddScoped<RecordRules>();
         builder.Services.AddScoped<AuthenticatorStore>();
         builder.Services.AddScoped<AuthenticatorValidator>();
+        builder.Services.AddScoped<VerifierRules>();
+        // Options objects of webhooks and authenticators are jsonb columns in the API's own shape.
+        Dapper.SqlMapper.AddTypeHandler(new JsonColumn<VerifierDefinition>());
         builder.Services.AddScoped<WebhookStore>();
         builder.Services.AddScoped<WebhookValidator>();
         builder.Services.AddScoped<ValueStore>();

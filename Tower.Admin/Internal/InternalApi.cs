@@ -27,7 +27,7 @@ internal static class InternalApi
         """;
 
     private const string AuthenticatorsSql =
-        "SELECT reference, name, allowed_ips, trusted_proxy_ips, code_hash, variables, secrets FROM authenticators";
+        "SELECT reference, name, allowed_ips, trusted_proxy_ips, code_hash, variables, secrets, verifier FROM authenticators";
 
     /// <summary>Everything the gateway holds in memory, read in one repeatable-read transaction.</summary>
     private static async Task<Ok<ConfigSnapshot>> SnapshotAsync(NpgsqlDataSource dataSource, SecretProtector protector, CancellationToken cancellationToken)
@@ -54,7 +54,7 @@ internal static class InternalApi
             Authenticators = authenticators.Select(a => new AuthenticatorDefinition
             {
                 Reference = a.Reference, Name = a.Name, AllowedIps = a.AllowedIps, TrustedProxyIps = a.TrustedProxyIps,
-                CodeHash = a.CodeHash, Variables = a.Variables, Secrets = a.Secrets,
+                CodeHash = a.CodeHash, Variables = a.Variables, Secrets = a.Secrets, Verifier = a.Verifier,
             }).ToList(),
             Variables = variables.ToDictionary(v => v.Reference, v => v.Value),
             Secrets = secrets.ToDictionary(s => s.Reference, s => protector.Unprotect(s.Value)),
@@ -104,5 +104,6 @@ internal static class InternalApi
         public string? CodeHash { get; init; }
         public string[] Variables { get; init; } = [];
         public string[] Secrets { get; init; } = [];
+        public VerifierDefinition? Verifier { get; init; }
     }
 }

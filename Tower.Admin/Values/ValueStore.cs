@@ -98,7 +98,7 @@ public sealed class ValueStore(AdminDb db, SecretProtector protector)
             $"""
             SELECT 'webhook ' || reference FROM webhooks WHERE @reference = ANY({table})
             UNION ALL
-            SELECT 'authenticator ' || reference FROM authenticators WHERE @reference = ANY({table})
+            SELECT 'authenticator ' || reference FROM authenticators WHERE @reference = ANY({(kind == ValueKind.Secret ? "secrets || verifier_secrets" : table)})
             ORDER BY 1
             """, new { reference }, ct);
         if (usedBy.Count > 0)

@@ -1,8 +1,12 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Tower.Admin.Authenticators;
 using Tower.Admin.Infrastructure;
 using Tower.Admin.Values;
 using Tower.Admin.Webhooks;
+using Tower.Contracts;
+using Tower.Contracts.Configuration;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -41,7 +45,7 @@ public static class YamlDocument
     {
         [Variable] = ["reference", "name", "value"],
         [Secret] = ["reference", "name", "value"],
-        [Authenticator] = ["reference", "name", "allowed_ips", "trusted_proxy_ips", "variables", "secrets", "code"],
+        [Authenticator] = ["reference", "name", "allowed_ips", "trusted_proxy_ips", "variables", "secrets", "code", "verifier"],
         [Webhook] = ["reference", "name", "enabled", "authenticator", "endpoint", "method", "payload_type", "run_as_user",
             "timeout_ms", "variables", "secrets", "code"],
     };
@@ -132,13 +136,22 @@ public static class YamlDocument
         {
             Variable or Secret => new ValueInput(reference, reader.Text("name"), reader.Text("value")),
             Authenticator => new AuthenticatorInput(reference, reader.Text("name"), reader.Text("allowed_ips"), reader.Text("trusted_proxy_ips"),
-                reader.Text("code"), reader.List("variables"), reader.List("secrets")),
+                reader.Text("code"), reader.List("variables"), reader.List("secrets"))
+            {
+                Verifier = reader.Options<VerifierDefinition>("verifier"),
+            },
             _ => new WebhookInput(reference, reader.Text("name"), reader.Boolean("enabled"), reader.Text("authenticator"), reader.Text("endpoint"),
                 reader.Text("method"), reader.Text("payload_type"), reader.Text("run_as_user"), reader.Text("code"), reader.List("variables"),
                 reader.List("secrets"), reader.Integer("timeout_ms")),
         };
         return new ImportRecord(index, model, string.IsNullOrEmpty(reference) ? null : reference, line, input);
     }
+
+    /// <summary>How the API reads a request body: its names, and an unknown field is an error.</summary>
+    private static readonly JsonSerializerOptions StrictJson = new(TowerJson.Options)
+    {
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+    };
 
     private static YamlNode? Child(YamlMappingNode mapping, string key) =>
         mapping.Children.TryGetValue(new YamlScalarNode(key), out var child) ? child : null;
@@ -184,6 +197,69 @@ public static class YamlDocument
                 default:
                     return Wrong<IReadOnlyList<string>>(field, "a list of references, such as [a, b]");
             }
+        }
+
+        /// <summary>
+        /// An options object (such as <c>verifier</c>): a mapping of scalars, read as the API reads
+        /// the same object in JSON, so an unknown or mistyped field is named as there.
+        /// </summary>
+        public T? Options<T>(string field) where T : class
+        {
+            switch (Child(mapping, field))
+            {
+                case null:
+                    return null;
+                case YamlScalarNode scalar when IsNull(scalar):
+                    return null;
+                case YamlMappingNode options when options.Children.All(pair => pair.Key is YamlScalarNode && pair.Value is YamlScalarNode):
+                    var json = new JsonObject();
+                    foreach (var (key, value) in options.Children)
+                    {
+                        json[((YamlScalarNode)key).Value ?? ""] = JsonOf((YamlScalarNode)value);
+                    }
+
+                    try
+                    {
+                        return json.Deserialize<T>(StrictJson);
+                    }
+                    catch (JsonException exception)
+                    {
+                        foreach (var (name, messages) in JsonBodyErrors.Describe(exception, StrictJson.GetTypeInfo(typeof(T))).ToDictionary())
+                        {
+                            Error($"{field}.{name}", string.Join(" ", messages));
+                        }
+
+                        return null;
+                    }
+
+                default:
+                    return Wrong<T>(field, "a mapping of options, such as {kind: github, secret: gh_secret}");
+            }
+        }
+
+        /// <summary>A plain scalar that reads as a number or a boolean is one; anything else is text.</summary>
+        private static JsonNode? JsonOf(YamlScalarNode scalar)
+        {
+            if (IsNull(scalar))
+            {
+                return null;
+            }
+
+            var text = scalar.Value ?? "";
+            if (scalar.Style == ScalarStyle.Plain)
+            {
+                if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
+                {
+                    return number;
+                }
+
+                if (bool.TryParse(text, out var flag))
+                {
+                    return flag;
+                }
+            }
+
+            return text;
         }
 
         private T? Wrong<T>(string field, string expected)

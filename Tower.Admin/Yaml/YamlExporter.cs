@@ -1,5 +1,9 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Dapper;
 using Npgsql;
+using Tower.Contracts;
+using Tower.Contracts.Configuration;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.Serialization;
@@ -37,7 +41,7 @@ public sealed class YamlExporter(NpgsqlDataSource dataSource)
 
         var authenticators = await AuthenticatorsAsync(connection, references is null ? null : webhooks.Select(w => w.Authenticator).Distinct().ToArray(), ct);
         var linkedVariables = references is null ? null : webhooks.SelectMany(w => w.Variables).Concat(authenticators.SelectMany(a => a.Variables)).Distinct().ToArray();
-        var linkedSecrets = references is null ? null : webhooks.SelectMany(w => w.Secrets).Concat(authenticators.SelectMany(a => a.Secrets)).Distinct().ToArray();
+        var linkedSecrets = references is null ? null : webhooks.SelectMany(w => w.Secrets).Concat(authenticators.SelectMany(a => a.LinkedSecrets)).Distinct().ToArray();
         return (await WriteAsync(connection, linkedVariables, linkedSecrets, authenticators, webhooks, ct), []);
     }
 
@@ -52,7 +56,7 @@ public sealed class YamlExporter(NpgsqlDataSource dataSource)
         }
 
         var authenticator = authenticators[0];
-        return await WriteAsync(connection, authenticator.Variables, authenticator.Secrets, authenticators, [], ct);
+        return await WriteAsync(connection, authenticator.Variables, [.. authenticator.LinkedSecrets], authenticators, [], ct);
     }
 
     private static async Task<List<AuthenticatorRow>> AuthenticatorsAsync(NpgsqlConnection connection, string[]? references, CancellationToken ct) =>
@@ -79,12 +83,12 @@ public sealed class YamlExporter(NpgsqlDataSource dataSource)
         {
             ["model"] = "secret", ["reference"] = s.Reference, ["name"] = s.Name,
         }));
-        records.AddRange(authenticators.Select(a => new Dictionary<string, object>
+        records.AddRange(authenticators.Select(a => WithOptions(new Dictionary<string, object>
         {
             ["model"] = "webhook_authenticator", ["reference"] = a.Reference, ["name"] = a.Name,
             ["allowed_ips"] = a.AllowedIps, ["trusted_proxy_ips"] = a.TrustedProxyIps,
             ["variables"] = a.Variables, ["secrets"] = a.Secrets, ["code"] = a.Code,
-        }));
+        }, ("verifier", a.Verifier))));
         records.AddRange(webhooks.Select(w => new Dictionary<string, object>
         {
             ["model"] = "webhook", ["reference"] = w.Reference, ["name"] = w.Name, ["enabled"] = w.Enabled,
@@ -93,6 +97,24 @@ public sealed class YamlExporter(NpgsqlDataSource dataSource)
             ["variables"] = w.Variables, ["secrets"] = w.Secrets, ["code"] = w.Code,
         }));
         return Serializer.Serialize(new Dictionary<string, object> { ["tower_yaml_version"] = Version, ["records"] = records });
+    }
+
+    /// <summary>
+    /// Adds the options objects that are set, as nested mappings in the API's shape without their
+    /// null fields (a secret appears as its reference, never its value).
+    /// </summary>
+    private static Dictionary<string, object> WithOptions(Dictionary<string, object> record, params (string Field, object? Value)[] options)
+    {
+        foreach (var (field, value) in options)
+        {
+            if (value is not null && JsonSerializer.SerializeToNode(value, TowerJson.Options) is JsonObject json)
+            {
+                record[field] = json.Where(pair => pair.Value is not null)
+                    .ToDictionary(pair => pair.Key, pair => pair.Value!.GetValueKind() == JsonValueKind.Number ? (object)pair.Value.GetValue<int>() : pair.Value.ToString());
+            }
+        }
+
+        return record;
     }
 
     private sealed record WebhookRow
@@ -120,6 +142,10 @@ public sealed class YamlExporter(NpgsqlDataSource dataSource)
         public string Code { get; init; } = "";
         public string[] Variables { get; init; } = [];
         public string[] Secrets { get; init; } = [];
+        public VerifierDefinition? Verifier { get; init; }
+
+        /// <summary>The secrets it links and those its verifier uses: an export carries them all (without values).</summary>
+        public IEnumerable<string> LinkedSecrets => Secrets.Concat(new[] { Verifier?.Secret, Verifier?.SecondarySecret }.OfType<string>()).Distinct();
     }
 
     /// <summary>Code and other multi-line text as literal blocks (<c>|</c>), as a person writes them.</summary>

@@ -8,11 +8,16 @@ namespace Tower.Contracts.Calls;
 /// with its checksum) of the count and each record's fields in declaration order (strings as
 /// length-prefixed UTF-8, the id as 16 bytes, the time as UTC ticks). Records repeat their
 /// headers and payload shapes, so a batch shrinks 5-20 times: less for RabbitMQ to write and
-/// for Logging to read. A new field means a new version; readers refuse versions they do not know.
+/// for Logging to read. A new field means a new version; readers read the versions before theirs
+/// (records spilled or queued by an older gateway) and refuse those they do not know.
+/// Version 3 added <c>source</c>, <c>duplicate_of</c>, <c>parent_id</c>, <c>attempt</c> and <c>replay_of</c>.
 /// </summary>
 public static class CallRecordCodec
 {
-    public const byte Version = 2;
+    public const byte Version = 3;
+
+    /// <summary>The oldest version this build still reads.</summary>
+    public const byte OldestVersion = 2;
 
     /// <summary>More records than any batch holds: a count above it means the body is not a batch.</summary>
     public const int MaxRecords = 1_000_000;
@@ -50,6 +55,11 @@ public static class CallRecordCodec
                 writer.Write(record.PeerIp);
                 writer.Write(record.RunAsUser);
                 writer.Write(record.DurationMs);
+                writer.Write(record.Source);
+                WriteId(writer, record.DuplicateOf, id);
+                WriteId(writer, record.ParentId, id);
+                writer.Write7BitEncodedInt(record.Attempt ?? 0);
+                WriteId(writer, record.ReplayOf, id);
             }
         }
 
@@ -71,10 +81,13 @@ public static class CallRecordCodec
 
     private static List<WebhookCallRecord> Read(byte[] packed)
     {
-        if (packed.Length == 0 || packed[0] != Version)
+        if (packed.Length == 0 || packed[0] is < OldestVersion or > Version)
         {
-            throw new InvalidDataException($"Packed call records of version {(packed.Length == 0 ? "none" : packed[0])}; this build reads version {Version}.");
+            throw new InvalidDataException(
+                $"Packed call records of version {(packed.Length == 0 ? "none" : packed[0])}; this build reads versions {OldestVersion} to {Version}.");
         }
+
+        var version = packed[0];
 
         using var reader = new BinaryReader(new ZLibStream(new MemoryStream(packed, 1, packed.Length - 1, writable: false), CompressionMode.Decompress), Utf8);
 
@@ -109,6 +122,12 @@ public static class CallRecordCodec
                 PeerIp = reader.ReadString(),
                 RunAsUser = reader.ReadString(),
                 DurationMs = reader.ReadDouble(),
+                // Object initializers run in order: the fields version 3 added come last.
+                Source = version >= 3 ? reader.ReadString() : CallSource.Call,
+                DuplicateOf = version >= 3 ? ReadId(reader) : null,
+                ParentId = version >= 3 ? ReadId(reader) : null,
+                Attempt = version >= 3 && reader.Read7BitEncodedInt() is > 0 and var attempt ? attempt : null,
+                ReplayOf = version >= 3 ? ReadId(reader) : null,
             });
         }
 
@@ -119,4 +138,17 @@ public static class CallRecordCodec
 
         return records;
     }
+
+    /// <summary>An optional id: a presence byte, then its 16 bytes.</summary>
+    private static void WriteId(BinaryWriter writer, Guid? id, Span<byte> scratch)
+    {
+        writer.Write(id.HasValue);
+        if (id is { } value)
+        {
+            value.TryWriteBytes(scratch);
+            writer.Write(scratch);
+        }
+    }
+
+    private static Guid? ReadId(BinaryReader reader) => reader.ReadBoolean() ? new Guid(reader.ReadBytes(16)) : null;
 }

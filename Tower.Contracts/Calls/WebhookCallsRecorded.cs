@@ -52,6 +52,21 @@ public sealed record WebhookCallRecord
     public required string PeerIp { get; init; }
     public string RunAsUser { get; init; } = "";
     public required double DurationMs { get; init; }
+
+    /// <summary>What made the call (<see cref="CallSource"/>): a caller, a test, a replay or an async attempt.</summary>
+    public string Source { get; init; } = CallSource.Call;
+
+    /// <summary>The call whose answer a duplicate got again (dedup).</summary>
+    public Guid? DuplicateOf { get; init; }
+
+    /// <summary>The accepted async call an attempt belongs to.</summary>
+    public Guid? ParentId { get; init; }
+
+    /// <summary>The attempt's number (1, 2, …) of an async call.</summary>
+    public int? Attempt { get; init; }
+
+    /// <summary>The logged call a replay ran again.</summary>
+    public Guid? ReplayOf { get; init; }
 }
 
 public static class CallStatus

@@ -41,4 +41,7 @@ public sealed record AuthenticatorDefinition
     public string? CodeHash { get; init; }
     public required IReadOnlyList<string> Variables { get; init; }
     public required IReadOnlyList<string> Secrets { get; init; }
+
+    /// <summary>The signature verifier checked before the code (spec §11), if any.</summary>
+    public VerifierDefinition? Verifier { get; init; }
 }

@@ -97,7 +97,7 @@ public static class ScriptCallCodec
 
     public static byte[] Encode(ScriptOutcome outcome)
     {
-        using var buffer = new MemoryStream(64 + (outcome.Message?.Length ?? 0));
+        using var buffer = new MemoryStream(64 + (outcome.Message?.Length ?? 0) + (outcome.Body?.Length ?? 0));
         using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
         {
             // The status first: a service reads it alone (StatusOf).
@@ -107,6 +107,11 @@ public static class ScriptCallCodec
             writer.Write(outcome.HttpCode ?? 0);
             writer.Write(outcome.ExitCode);
             WriteNullable(writer, outcome.Message);
+            writer.Write(outcome.StatusCode.HasValue);
+            writer.Write(outcome.StatusCode ?? 0);
+            WriteNullable(writer, outcome.Body);
+            WriteNullable(writer, outcome.ContentType);
+            WriteMap(writer, outcome.ResponseHeaders);
             writer.Write(outcome.Log.Count);
             foreach (var line in outcome.Log)
             {
@@ -139,6 +144,11 @@ public static class ScriptCallCodec
         var httpCode = reader.ReadInt32();
         var exitCode = reader.ReadInt32();
         var message = ReadNullable(reader);
+        var hasStatusCode = reader.ReadBoolean();
+        var statusCode = reader.ReadInt32();
+        var body = ReadNullable(reader);
+        var contentType = ReadNullable(reader);
+        var responseHeaders = ReadMap(reader, StringComparer.OrdinalIgnoreCase);
         var log = new string[Count(reader, reader.ReadInt32(), 1)];
         for (var i = 0; i < log.Length; i++)
         {
@@ -152,6 +162,10 @@ public static class ScriptCallCodec
             HttpCode = hasHttpCode ? httpCode : null,
             ExitCode = exitCode,
             Message = message,
+            StatusCode = hasStatusCode ? statusCode : null,
+            Body = body,
+            ContentType = contentType,
+            ResponseHeaders = responseHeaders,
             Log = log,
             Error = ReadNullable(reader),
             DurationMs = reader.ReadDouble(),

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using Tower.Contracts.Configuration;
 using Tower.Contracts.Networking;
+using Tower.Gateway.Verification;
 
 namespace Tower.Gateway.Configuration;
 
@@ -38,13 +39,19 @@ public sealed class GatewayConfig
 
         var authenticators = snapshot.Authenticators.ToDictionary(
             a => a.Reference,
-            a => new LiveAuthenticator(
-                a.Reference,
-                IpRangeList.Parse(a.AllowedIps, out _),
-                IpRangeList.Parse(a.TrustedProxyIps, out _),
-                a.CodeHash,
-                Pick(a.Variables, snapshot.Variables),
-                Pick(a.Secrets, snapshot.Secrets)));
+            a =>
+            {
+                var verifierSecrets = a.Verifier is { } verifier ? new[] { verifier.Secret, verifier.SecondarySecret }.OfType<string>().ToList() : [];
+                var secrets = Pick([.. a.Secrets.Union(verifierSecrets)], snapshot.Secrets);
+                return new LiveAuthenticator(
+                    a.Reference,
+                    IpRangeList.Parse(a.AllowedIps, out _),
+                    IpRangeList.Parse(a.TrustedProxyIps, out _),
+                    a.CodeHash,
+                    Pick(a.Variables, snapshot.Variables),
+                    secrets,
+                    a.Verifier is null ? null : new SignatureVerifier(a.Verifier, verifierSecrets.Where(secrets.ContainsKey).Select(s => secrets[s]), TimeProvider.System));
+            });
 
         var live = snapshot.Webhooks
             .Where(w => authenticators.ContainsKey(w.Authenticator))

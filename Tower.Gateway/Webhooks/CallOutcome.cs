@@ -12,6 +12,8 @@ internal enum CallOutcome
     WebhookNotFound,
     AddressNotAllowed,
     InvalidPayload,
+    InvalidSignature,
+    SignatureExpired,
     AuthenticationNotAllowed,
     AuthenticationCodeError,
     AuthenticationCodeTimedOut,

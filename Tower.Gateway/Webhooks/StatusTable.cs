@@ -39,6 +39,8 @@ internal static class StatusTable
             [CallOutcome.WebhookNotFound] = new(404, "Webhook not found", Failed, Skipped),
             [CallOutcome.AddressNotAllowed] = new(403, "Address not allowed", Failed, Skipped),
             [CallOutcome.InvalidPayload] = new(400, PayloadParser.InvalidJson, Failed, Skipped),
+            [CallOutcome.InvalidSignature] = new(401, "Invalid signature", Failed, Skipped),
+            [CallOutcome.SignatureExpired] = new(401, "Signature expired", Failed, Skipped),
             [CallOutcome.AuthenticationNotAllowed] = new(403, "Authentication not allowed", Failed, Skipped),
             [CallOutcome.AuthenticationCodeError] = new(403, "Authentication code error", Failed, Skipped),
             [CallOutcome.AuthenticationCodeTimedOut] = new(403, "Authentication code timed out", Failed, Skipped),

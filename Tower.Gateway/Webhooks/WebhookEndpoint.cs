@@ -11,6 +11,7 @@ using Tower.Contracts.Scripts;
 using Tower.Gateway.Calls;
 using Tower.Gateway.Configuration;
 using Tower.Gateway.Infrastructure;
+using Tower.Gateway.Verification;
 
 namespace Tower.Gateway.Webhooks;
 
@@ -25,6 +26,12 @@ internal static class WebhookEndpoint
 
     /// <summary>How much longer than the broker's own confirmation limit a call waits for its record before 503 (spec §6).</summary>
     private static readonly TimeSpan DurableMargin = TimeSpan.FromSeconds(3);
+
+    /// <summary>The content type of a body the code set without one (spec §13).</summary>
+    private const string CustomBodyContentType = "text/plain; charset=utf-8";
+
+    /// <summary>How much of a body sent instead of a message the log keeps as <c>result_message</c>.</summary>
+    private const int LoggedBodyLength = 1000;
 
     public static IEndpointRouteBuilder MapWebhookEndpoint(this IEndpointRouteBuilder app)
     {
@@ -103,7 +110,7 @@ internal static class WebhookEndpoint
 
         call.Webhook = holder.Current.Match(call.Endpoint, request.Method);
 
-        // 1. Limits: the body is read up to one byte past the maximum, never whole beyond it.
+        // Steps of spec §3, in its order (§10-§13 numbering). 1. Size: the body is read up to one byte past the maximum, never whole beyond it.
         if (!await call.Buffer.ReadAsync(request, options.MaxBodyBytes, context.RequestAborted))
         {
             await FinishAsync(call, services, options, CallOutcome.PayloadTooLarge);
@@ -143,7 +150,7 @@ internal static class WebhookEndpoint
             return;
         }
 
-        // 4. Payload, by the webhook's payload type.
+        // 6. Payload, by the webhook's payload type.
         var body = call.Buffer.Memory;
         var parsed = webhook.Definition.Method == "GET"
             ? new ParsedPayload(PayloadParser.ToJsonObject(call.Query), null)
@@ -155,9 +162,21 @@ internal static class WebhookEndpoint
         }
 
         call.PayloadJson = parsed.Json;
+
+        // 8. Signature verifier, before the authenticator's code (which still runs after it).
+        if (authenticator.Verifier is { } verifier)
+        {
+            var signature = verifier.Check(request.Headers, body.Span);
+            if (signature != SignatureCheck.Valid)
+            {
+                await FinishAsync(call, services, options, signature == SignatureCheck.Expired ? CallOutcome.SignatureExpired : CallOutcome.InvalidSignature);
+                return;
+            }
+        }
+
         var bodyBytes = body.ToArray();
 
-        // 5. Authenticator code, in Auth.
+        // 9. Authenticator code, in Auth.
         if (authenticator.CodeHash is { } authHash)
         {
             ScriptOutcome outcome;
@@ -195,7 +214,7 @@ internal static class WebhookEndpoint
 
         call.Authenticated = true;
 
-        // 6. Webhook code, in Executor; a webhook without code succeeds with "OK".
+        // 11. Webhook code, in Executor; a webhook without code succeeds with "OK".
         if (webhook.Definition.CodeHash is not { } codeHash)
         {
             await FinishAsync(call, services, options, CallOutcome.Succeeded);
@@ -224,8 +243,10 @@ internal static class WebhookEndpoint
             _ when result.ExitCode != 0 => CallOutcome.WebhookCodeFailed,
             _ => CallOutcome.Succeeded,
         };
-        // The code's own message replaces the default when the code ran to its end.
-        await FinishAsync(call, services, options, ended, result.Status == ScriptRunStatus.Completed ? result.Message : null);
+        // The code's own message and answer (spec §13) replace the defaults when the code ran to its end.
+        var completed = result.Status == ScriptRunStatus.Completed;
+        await FinishAsync(call, services, options, ended, completed ? result.Message : null, completed ? result.StatusCode : null,
+            completed ? result : null);
     }
 
     private static void LogUnavailable(IServiceProvider services, CallState call, string service, ScriptServiceUnavailableException exception) =>
@@ -237,11 +258,13 @@ internal static class WebhookEndpoint
     /// <summary>
     /// Records the call as its outcome's row of the status table says, waits until the record is
     /// durable, then answers; <paramref name="message"/> and <paramref name="status"/>, when given,
-    /// replace the row's (an empty message counts as none). A caller already gone gets no answer:
-    /// the record keeps the outcome reached, with status 499 and the error "Caller disconnected".
+    /// replace the row's (an empty message counts as none), and so do the body, content type and
+    /// headers of the code's own answer (<paramref name="custom"/>, spec §13). A caller already
+    /// gone gets no answer: the record keeps the outcome reached, with status 499 and the error
+    /// "Caller disconnected".
     /// </summary>
     private static async Task FinishAsync(CallState call, IServiceProvider services, GatewayOptions options, CallOutcome outcome,
-        string? message = null, int? status = null)
+        string? message = null, int? status = null, ScriptOutcome? custom = null)
     {
         var row = StatusTable.For(outcome);
         var answer = string.IsNullOrEmpty(message) ? row.Message : message;
@@ -253,7 +276,9 @@ internal static class WebhookEndpoint
             call.Error = StatusTable.CallerDisconnectedMessage;
         }
 
-        var record = call.ToRecord(httpStatus, answer, row.AuthenticationStatus, row.CodeStatus, options);
+        // The log keeps the message, or the start of a body sent instead of one.
+        var logged = string.IsNullOrEmpty(message) && custom?.Body is { } sentBody ? StartOf(sentBody) : answer;
+        var record = call.ToRecord(httpStatus, logged, row.AuthenticationStatus, row.CodeStatus, options);
         var recording = Stopwatch.GetTimestamp();
         var recorder = services.GetRequiredService<CallRecorder>();
         if (outcome == CallOutcome.CallLogUnavailable)
@@ -272,7 +297,7 @@ internal static class WebhookEndpoint
                 // The record stays queued and is stored when it can (with the outcome the code
                 // reached); the caller learns that the call is not logged yet.
                 var unavailable = StatusTable.For(CallOutcome.CallLogUnavailable);
-                (httpStatus, answer) = (unavailable.Status, unavailable.Message);
+                (httpStatus, answer, custom) = (unavailable.Status, unavailable.Message, null);
             }
         }
 
@@ -291,15 +316,49 @@ internal static class WebhookEndpoint
 
         var response = call.Context.Response;
         response.StatusCode = httpStatus;
+        if (custom is not null)
+        {
+            foreach (var (name, value) in custom.ResponseHeaders)
+            {
+                response.Headers[name] = value;
+            }
+        }
+
         response.Headers[CallIdHeader] = call.Id.ToString();
         try
         {
-            await response.WriteAsJsonAsync(new { message = answer }, call.Context.RequestAborted);
+            // 204, 205 and 304 carry no body.
+            if (httpStatus is StatusCodes.Status204NoContent or StatusCodes.Status205ResetContent or StatusCodes.Status304NotModified)
+            {
+                return;
+            }
+
+            if (custom?.Body is { } body)
+            {
+                response.ContentType = custom.ContentType ?? CustomBodyContentType;
+                await response.WriteAsync(body, call.Context.RequestAborted);
+            }
+            else
+            {
+                await response.WriteAsJsonAsync(new { message = answer }, call.Context.RequestAborted);
+            }
         }
         catch (Exception) when (call.Context.RequestAborted.IsCancellationRequested)
         {
             // The caller left between the record and the answer: nothing more to do.
         }
+    }
+
+    /// <summary>The first characters of a body sent instead of a message, for the log's <c>result_message</c>.</summary>
+    private static string StartOf(string body)
+    {
+        if (body.Length <= LoggedBodyLength)
+        {
+            return body;
+        }
+
+        // Never split a surrogate pair.
+        return body[..(char.IsHighSurrogate(body[LoggedBodyLength - 1]) ? LoggedBodyLength - 1 : LoggedBodyLength)];
     }
 
     /// <summary>What one call has gathered on its way through the steps.</summary>

@@ -12,7 +12,8 @@ public sealed class CallStore(NpgsqlDataSource dataSource)
     private const string Columns =
         "id, created_at, webhook, authenticator, endpoint, request_method, request_headers, request_query, " +
         "request_payload, request_payload_text, authentication_status, code_status, http_status, result_message, " +
-        "error_message, script_log, ip_address, peer_ip, country, run_as_user, duration_ms";
+        "error_message, script_log, ip_address, peer_ip, country, run_as_user, duration_ms, " +
+        "source, duplicate_of, parent_id, attempt, replay_of";
 
     private const string CreateStaging =
         "CREATE TEMP TABLE IF NOT EXISTS webhook_calls_staging (LIKE webhook_calls) ON COMMIT DELETE ROWS";
@@ -91,13 +92,31 @@ public sealed class CallStore(NpgsqlDataSource dataSource)
         await importer.WriteAsync(country, NpgsqlDbType.Text, cancellationToken);
         await importer.WriteAsync(record.RunAsUser, NpgsqlDbType.Text, cancellationToken);
         await importer.WriteAsync(record.DurationMs, NpgsqlDbType.Double, cancellationToken);
+        await importer.WriteAsync(record.Source, NpgsqlDbType.Text, cancellationToken);
+        await WriteOptionalAsync(importer, record.DuplicateOf, NpgsqlDbType.Uuid, cancellationToken);
+        await WriteOptionalAsync(importer, record.ParentId, NpgsqlDbType.Uuid, cancellationToken);
+        await WriteOptionalAsync(importer, record.Attempt, NpgsqlDbType.Integer, cancellationToken);
+        await WriteOptionalAsync(importer, record.ReplayOf, NpgsqlDbType.Uuid, cancellationToken);
+    }
+
+    private static async Task WriteOptionalAsync<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type, CancellationToken cancellationToken)
+        where T : struct
+    {
+        if (value is { } present)
+        {
+            await importer.WriteAsync(present, type, cancellationToken);
+        }
+        else
+        {
+            await importer.WriteNullAsync(cancellationToken);
+        }
     }
 
     private const string SelectColumns =
         "id, created_at, webhook, authenticator, endpoint, request_method, request_headers::text AS request_headers, " +
         "request_query::text AS request_query, request_payload::text AS request_payload, request_payload_text, " +
         "authentication_status, code_status, http_status, result_message, error_message, script_log, ip_address, " +
-        "peer_ip, country, run_as_user, duration_ms";
+        "peer_ip, country, run_as_user, duration_ms, source, duplicate_of, parent_id, attempt, replay_of";
 
     /// <summary>A page of calls, newest first, continuing after the cursor's position when one is given.</summary>
     public async Task<IReadOnlyList<CallRow>> QueryAsync(CallQuery query, CancellationToken cancellationToken)
@@ -207,4 +226,9 @@ public sealed record CallRow
     public string Country { get; init; } = "";
     public string RunAsUser { get; init; } = "";
     public double DurationMs { get; init; }
+    public string Source { get; init; } = "call";
+    public Guid? DuplicateOf { get; init; }
+    public Guid? ParentId { get; init; }
+    public int? Attempt { get; init; }
+    public Guid? ReplayOf { get; init; }
 }

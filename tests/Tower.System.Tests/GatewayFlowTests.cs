@@ -91,6 +91,12 @@ public sealed class GatewayFlowTests(TowerSystem tower)
         Assert.Equal(authStatus, (string)call.Log["authentication_status"]!);
         Assert.Equal(codeStatus, (string)call.Log["code_status"]!);
         Assert.Equal(message, (string)call.Log["result_message"]!);
+        // A call to the public route, related to no other call (spec §6, §12).
+        Assert.Equal("call", (string)call.Log["source"]!);
+        foreach (var relation in new[] { "duplicate_of", "parent_id", "attempt", "replay_of" })
+        {
+            Assert.True(call.Log.ContainsKey(relation) && call.Log[relation] is null, $"{relation} should be present and null");
+        }
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using System.Text.Json.Nodes;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
@@ -118,6 +119,53 @@ public class TowerSystem : IAsyncLifetime
         while ((await Gateway.PostAsync("/cetmix_tower_webhooks/warm-up", new StringContent("{}"), cancellationToken)).StatusCode != global::System.Net.HttpStatusCode.OK)
         {
             await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    /// <summary>Creates a resource through the Admin API (POST), asserting 201, and returns what Admin answered.</summary>
+    public async Task<JsonObject> CreateAsync(string path, object resource)
+    {
+        using var response = await Admin.PostAsJsonAsync(path, resource);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == global::System.Net.HttpStatusCode.Created, $"POST {path}: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    /// <summary>
+    /// Waits until the gateway matches <paramref name="endpoint"/> (a new webhook reaches it through a
+    /// change event), calling it with <paramref name="call"/> until the answer is not 404.
+    /// </summary>
+    public async Task WaitMatchedAsync(string endpoint, Func<HttpRequestMessage>? call = null)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            using var request = call?.Invoke() ?? new HttpRequestMessage(HttpMethod.Post, "/cetmix_tower_webhooks/" + endpoint) { Content = new StringContent("{}") };
+            using var response = await Gateway.SendAsync(request);
+            if (response.StatusCode != global::System.Net.HttpStatusCode.NotFound)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"The gateway never matched {endpoint}.");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>The call log record of a call, waiting up to 5 s for it to be stored.</summary>
+    public async Task<JsonObject> LogOfAsync(string callId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (true)
+        {
+            using var response = await Admin.GetAsync($"/api/webhook-logs/{callId}");
+            if (response.StatusCode == global::System.Net.HttpStatusCode.OK)
+            {
+                return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"No log record for call {callId}.");
+            await Task.Delay(50);
         }
     }
 

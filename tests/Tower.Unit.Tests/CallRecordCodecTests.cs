@@ -26,6 +26,11 @@ public sealed class CallRecordCodecTests
         PeerIp = "127.0.0.1",
         RunAsUser = "admin",
         DurationMs = 12.5 + i,
+        Source = i % 2 == 0 ? CallSource.Call : CallSource.Async,
+        DuplicateOf = i == 1 ? Guid.CreateVersion7() : null,
+        ParentId = i % 2 == 1 ? Guid.CreateVersion7() : null,
+        Attempt = i % 2 == 1 ? i : null,
+        ReplayOf = i == 2 ? Guid.CreateVersion7() : null,
     };
 
     [Fact]
@@ -37,6 +42,46 @@ public sealed class CallRecordCodecTests
 
         Assert.Equal(records, unpacked);
         Assert.Empty(WebhookCallsRecorded.Of([]).Unpack());
+    }
+
+    [Fact]
+    public void A_batch_an_older_gateway_packed_reads_as_calls_with_no_relations()
+    {
+        var record = Record(0);
+
+        var unpacked = Assert.Single(CallRecordCodec.Unpack(PackVersion2(record)));
+
+        Assert.Equal(record with { Source = CallSource.Call, DuplicateOf = null, ParentId = null, Attempt = null, ReplayOf = null }, unpacked);
+    }
+
+    /// <summary>A one-record batch as version 2 wrote it (what a spill or a queue may still hold after an upgrade).</summary>
+    private static byte[] PackVersion2(WebhookCallRecord record)
+    {
+        using var stream = new MemoryStream();
+        stream.WriteByte(2);
+        using (var writer = new BinaryWriter(new System.IO.Compression.ZLibStream(stream, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true)))
+        {
+            writer.Write7BitEncodedInt(1);
+            writer.Write(record.Id.ToByteArray());
+            writer.Write(record.CreatedAt.UtcTicks);
+            foreach (var text in new[] { record.Webhook, record.Authenticator, record.Endpoint, record.RequestMethod, record.RequestHeaders, record.RequestQuery, record.RequestPayload })
+            {
+                writer.Write(text);
+            }
+
+            writer.Write(record.PayloadIsJson);
+            writer.Write(record.AuthenticationStatus);
+            writer.Write(record.CodeStatus);
+            writer.Write(record.HttpStatus);
+            foreach (var text in new[] { record.ResultMessage, record.ErrorMessage, record.ScriptLog, record.IpAddress, record.PeerIp, record.RunAsUser })
+            {
+                writer.Write(text);
+            }
+
+            writer.Write(record.DurationMs);
+        }
+
+        return stream.ToArray();
     }
 
     [Fact]
@@ -52,12 +97,15 @@ public sealed class CallRecordCodecTests
     {
         var packed = CallRecordCodec.Pack([Record(0), Record(1)]);
         var otherVersion = (byte[])packed.Clone();
-        otherVersion[0] = 1;
+        otherVersion[0] = CallRecordCodec.Version + 1;
+        var tooOld = (byte[])packed.Clone();
+        tooOld[0] = CallRecordCodec.OldestVersion - 1;
         var corrupted = (byte[])packed.Clone();
         corrupted[packed.Length / 2] ^= 0x5a;
 
         Assert.Throws<InvalidDataException>(() => CallRecordCodec.Unpack(packed[..(packed.Length / 2)]));
         Assert.Throws<InvalidDataException>(() => CallRecordCodec.Unpack(otherVersion));
+        Assert.Throws<InvalidDataException>(() => CallRecordCodec.Unpack(tooOld));
         Assert.Throws<InvalidDataException>(() => CallRecordCodec.Unpack(corrupted));
         Assert.Throws<InvalidDataException>(() => CallRecordCodec.Unpack([]));
         Assert.Throws<InvalidDataException>(() => CallRecordCodec.Unpack("{\"records\": []}"u8.ToArray()));

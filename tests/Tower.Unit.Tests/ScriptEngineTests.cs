@@ -9,7 +9,7 @@ public class ScriptEngineTests
 {
     private static readonly ScriptCompiler Compiler = new();
 
-    private static ScriptInvocation Call(string payload = "{}", string body = "", Dictionary<string, string>? headers = null,
+    internal static ScriptInvocation Call(string payload = "{}", string body = "", Dictionary<string, string>? headers = null,
         Dictionary<string, string>? secrets = null, int timeoutMs = 2000) => new()
     {
         CallId = Guid.CreateVersion7(),
@@ -26,7 +26,7 @@ public class ScriptEngineTests
         RunAsGroup = "root",
     };
 
-    private static async Task<ScriptOutcome> RunAsync(ScriptKind kind, string code, ScriptInvocation call)
+    internal static async Task<ScriptOutcome> RunAsync(ScriptKind kind, string code, ScriptInvocation call)
     {
         var compiled = Compiler.Compile(kind, code);
         Assert.Empty(compiled.Errors);
