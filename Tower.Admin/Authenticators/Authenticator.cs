@@ -17,6 +17,9 @@ public sealed record AuthenticatorInput(
 
     /// <summary>The signature verifier (spec §11); null for none.</summary>
     public VerifierDefinition? Verifier { get; init; }
+
+    /// <summary>The lockout of addresses that fail too often (spec §10); null for none.</summary>
+    public LockoutDefinition? Lockout { get; init; }
 }
 
 /// <summary>An authenticator as stored and shown.</summary>
@@ -35,6 +38,9 @@ public sealed record Authenticator
 
     /// <summary>The signature verifier checked before the code (spec §11), with its kind's defaults; null for none.</summary>
     public VerifierDefinition? Verifier { get; init; }
+
+    /// <summary>The lockout of addresses that fail too often (spec §10); null for none.</summary>
+    public LockoutDefinition? Lockout { get; init; }
     public string CreatedBy { get; init; } = "";
     public DateTime CreatedAt { get; init; }
     public string UpdatedBy { get; init; } = "";

@@ -7,7 +7,7 @@ namespace Tower.Admin.Authenticators;
 public sealed class AuthenticatorStore(AdminDb db)
 {
     private const string Columns =
-        "reference, name, allowed_ips, trusted_proxy_ips, code, code_hash, variables, secrets, verifier, created_by, created_at, updated_by, updated_at, version";
+        "reference, name, allowed_ips, trusted_proxy_ips, code, code_hash, variables, secrets, verifier, lockout, created_by, created_at, updated_by, updated_at, version";
 
     public async Task<IReadOnlyList<Authenticator>> ListAsync(string? after, int limit, CancellationToken ct)
     {
@@ -38,8 +38,8 @@ public sealed class AuthenticatorStore(AdminDb db)
     public async Task InsertAsync(Authenticator authenticator, CancellationToken ct)
     {
         const string sql = """
-            INSERT INTO authenticators (reference, name, allowed_ips, trusted_proxy_ips, code, code_hash, variables, secrets, verifier, created_by, updated_by)
-            VALUES (@Reference, @Name, @AllowedIps, @TrustedProxyIps, @Code, @CodeHash, @Variables, @Secrets, @Verifier, @CreatedBy, @UpdatedBy)
+            INSERT INTO authenticators (reference, name, allowed_ips, trusted_proxy_ips, code, code_hash, variables, secrets, verifier, lockout, created_by, updated_by)
+            VALUES (@Reference, @Name, @AllowedIps, @TrustedProxyIps, @Code, @CodeHash, @Variables, @Secrets, @Verifier, @Lockout, @CreatedBy, @UpdatedBy)
             """;
         await db.ExecuteAsync(sql, authenticator, ct);
     }
@@ -49,7 +49,7 @@ public sealed class AuthenticatorStore(AdminDb db)
     {
         const string sql = $"""
             UPDATE authenticators SET name = @Name, allowed_ips = @AllowedIps, trusted_proxy_ips = @TrustedProxyIps,
-                code = @Code, code_hash = @CodeHash, variables = @Variables, secrets = @Secrets, verifier = @Verifier,
+                code = @Code, code_hash = @CodeHash, variables = @Variables, secrets = @Secrets, verifier = @Verifier, lockout = @Lockout,
                 updated_by = @UpdatedBy, updated_at = now(), version = gen_random_uuid()
             WHERE reference = @Reference AND {IfMatch.Condition}
             """;

@@ -149,6 +149,7 @@ public sealed class AuthenticatorValidator(RecordRules rules, VerifierRules veri
         var secrets = input.Secrets?.ToArray() ?? [];
         await rules.CheckLinksAsync(variables, secrets, errors, cancellationToken);
         var verifier = await verifierRules.CheckAsync(input.Verifier, errors, cancellationToken);
+        var lockout = TrafficRules.CheckLockout(input.Lockout, errors);
         var code = input.Code ?? "";
         return new Authenticator
         {
@@ -161,6 +162,7 @@ public sealed class AuthenticatorValidator(RecordRules rules, VerifierRules veri
             Variables = variables,
             Secrets = secrets,
             Verifier = verifier,
+            Lockout = lockout,
             CreatedBy = actor,
             UpdatedBy = actor,
         };

@@ -19,10 +19,14 @@ public sealed class ApiKeyAuthenticationHandler(
     public const string SchemeName = "ApiKey";
 
     private const string FindKey = """
-        SELECT k.key_hash AS KeyHash, u.login AS Login, u."group" AS "Group"
+        SELECT k.id AS Id, k.key_hash AS KeyHash, u.login AS Login, u."group" AS "Group"
         FROM api_keys k JOIN users u ON u.login = k.login
         WHERE k.key_hash = @hash
         """;
+
+    // At most one write a minute per key, however busy it is.
+    private const string MarkUsed =
+        "UPDATE api_keys SET last_used_at = now() WHERE id = @id AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -50,6 +54,11 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("Unknown API key.");
         }
 
+        await using (var connection = await dataSource.OpenConnectionAsync(Context.RequestAborted))
+        {
+            await connection.ExecuteAsync(new CommandDefinition(MarkUsed, new { id = found.Id }, cancellationToken: Context.RequestAborted));
+        }
+
         var identity = new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, found.Login), new Claim(ClaimTypes.Role, found.Group)], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
@@ -57,6 +66,7 @@ public sealed class ApiKeyAuthenticationHandler(
 
     private sealed record KeyRow
     {
+        public Guid Id { get; init; }
         public byte[] KeyHash { get; init; } = [];
         public string Login { get; init; } = "";
         public string Group { get; init; } = "";

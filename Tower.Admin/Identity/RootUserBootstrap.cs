@@ -33,11 +33,11 @@ public static class RootUserBootstrap
         // The configured key belongs to admin, new or not, as long as admin is a root user.
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO api_keys (id, login, key_hash)
-            SELECT @id, login, @hash FROM users WHERE login = @login AND "group" = 'root'
+            INSERT INTO api_keys (id, login, key_hash, prefix)
+            SELECT @id, login, @hash, @prefix FROM users WHERE login = @login AND "group" = 'root'
             ON CONFLICT (key_hash) DO NOTHING
             """,
-            new { login = RootLogin, id = Guid.CreateVersion7(), hash = ApiKeys.Hash(options.RootApiKey) },
+            new { login = RootLogin, id = Guid.CreateVersion7(), hash = ApiKeys.Hash(options.RootApiKey), prefix = ApiKeys.PrefixOf(options.RootApiKey) },
             transaction, cancellationToken: cancellationToken));
 
         await transaction.CommitAsync(cancellationToken);

@@ -41,6 +41,8 @@ internal static class AdminServices
         builder.Services.AddScoped<VerifierRules>();
         // Options objects of webhooks and authenticators are jsonb columns in the API's own shape.
         Dapper.SqlMapper.AddTypeHandler(new JsonColumn<VerifierDefinition>());
+        Dapper.SqlMapper.AddTypeHandler(new JsonColumn<RateLimitDefinition>());
+        Dapper.SqlMapper.AddTypeHandler(new JsonColumn<LockoutDefinition>());
         builder.Services.AddScoped<WebhookStore>();
         builder.Services.AddScoped<WebhookValidator>();
         builder.Services.AddScoped<ValueStore>();

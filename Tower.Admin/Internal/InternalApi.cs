@@ -21,13 +21,13 @@ internal static class InternalApi
 
     private const string WebhooksSql = """
         SELECT w.reference, w.name, w.authenticator, w.endpoint, w.method, w.payload_type, w.run_as_user,
-               u."group" AS run_as_group, w.code_hash, w.timeout_ms, w.variables, w.secrets
+               u."group" AS run_as_group, w.code_hash, w.timeout_ms, w.variables, w.secrets, w.rate_limit, w.max_concurrency
         FROM webhooks w JOIN users u ON u.login = w.run_as_user
         WHERE w.enabled
         """;
 
     private const string AuthenticatorsSql =
-        "SELECT reference, name, allowed_ips, trusted_proxy_ips, code_hash, variables, secrets, verifier FROM authenticators";
+        "SELECT reference, name, allowed_ips, trusted_proxy_ips, code_hash, variables, secrets, verifier, lockout FROM authenticators";
 
     /// <summary>Everything the gateway holds in memory, read in one repeatable-read transaction.</summary>
     private static async Task<Ok<ConfigSnapshot>> SnapshotAsync(NpgsqlDataSource dataSource, SecretProtector protector, CancellationToken cancellationToken)
@@ -49,12 +49,12 @@ internal static class InternalApi
             {
                 Reference = w.Reference, Name = w.Name, Authenticator = w.Authenticator, Endpoint = w.Endpoint, Method = w.Method,
                 PayloadType = w.PayloadType, RunAsUser = w.RunAsUser, RunAsGroup = w.RunAsGroup, CodeHash = w.CodeHash,
-                TimeoutMs = w.TimeoutMs, Variables = w.Variables, Secrets = w.Secrets,
+                TimeoutMs = w.TimeoutMs, Variables = w.Variables, Secrets = w.Secrets, RateLimit = w.RateLimit, MaxConcurrency = w.MaxConcurrency,
             }).ToList(),
             Authenticators = authenticators.Select(a => new AuthenticatorDefinition
             {
                 Reference = a.Reference, Name = a.Name, AllowedIps = a.AllowedIps, TrustedProxyIps = a.TrustedProxyIps,
-                CodeHash = a.CodeHash, Variables = a.Variables, Secrets = a.Secrets, Verifier = a.Verifier,
+                CodeHash = a.CodeHash, Variables = a.Variables, Secrets = a.Secrets, Verifier = a.Verifier, Lockout = a.Lockout,
             }).ToList(),
             Variables = variables.ToDictionary(v => v.Reference, v => v.Value),
             Secrets = secrets.ToDictionary(s => s.Reference, s => protector.Unprotect(s.Value)),
@@ -93,6 +93,8 @@ internal static class InternalApi
         public int TimeoutMs { get; init; }
         public string[] Variables { get; init; } = [];
         public string[] Secrets { get; init; } = [];
+        public RateLimitDefinition? RateLimit { get; init; }
+        public int? MaxConcurrency { get; init; }
     }
 
     private sealed record AuthenticatorRow
@@ -105,5 +107,6 @@ internal static class InternalApi
         public string[] Variables { get; init; } = [];
         public string[] Secrets { get; init; } = [];
         public VerifierDefinition? Verifier { get; init; }
+        public LockoutDefinition? Lockout { get; init; }
     }
 }

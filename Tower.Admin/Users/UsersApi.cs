@@ -17,7 +17,10 @@ public sealed record UserView(string Login, string Group, string CreatedBy, Date
 /// <summary>A user with the key created with it; the key is shown this once.</summary>
 public sealed record CreatedUser(string Login, string Group, string ApiKey);
 
-public sealed record CreatedKey(string Login, string ApiKey);
+public sealed record CreatedKey(string Login, Guid Id, string Prefix, string ApiKey);
+
+/// <summary>An API key as listed: never the key itself.</summary>
+public sealed record KeyView(Guid Id, string Prefix, DateTime CreatedAt, DateTime? LastUsedAt);
 
 /// <summary>
 /// <c>/api/users</c> (root): users with one group each; keys stored only as hashes and shown once.
@@ -32,6 +35,8 @@ internal static partial class UsersApi
         group.MapPost("/", CreateAsync);
         group.MapDelete("/{login}", DeleteAsync);
         group.MapPost("/{login}/keys", CreateKeyAsync);
+        group.MapGet("/{login}/keys", ListKeysAsync);
+        group.MapDelete("/{login}/keys/{id}", RevokeKeyAsync);
         return group;
     }
 
@@ -83,9 +88,9 @@ internal static partial class UsersApi
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO users (login, "group", created_by) VALUES (@login, @group, @actor);
-            INSERT INTO api_keys (id, login, key_hash) VALUES (@id, @login, @hash);
+            INSERT INTO api_keys (id, login, key_hash, prefix) VALUES (@id, @login, @hash, @prefix);
             """,
-            new { login = input.Login, group = input.Group, actor = user.Login(), id = Guid.CreateVersion7(), hash = ApiKeys.Hash(key) },
+            new { login = input.Login, group = input.Group, actor = user.Login(), id = Guid.CreateVersion7(), hash = ApiKeys.Hash(key), prefix = ApiKeys.PrefixOf(key) },
             transaction, cancellationToken: ct));
         await transaction.CommitAsync(ct);
         return TypedResults.Created($"/api/users/{input.Login}", new CreatedUser(input.Login!, input.Group!, key));
@@ -129,11 +134,79 @@ internal static partial class UsersApi
         string login, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] KeyInput? body, NpgsqlDataSource db, CancellationToken ct)
     {
         var key = ApiKeys.Generate();
+        var id = Guid.CreateVersion7();
+        var prefix = ApiKeys.PrefixOf(key);
         await using var connection = await db.OpenConnectionAsync(ct);
         var inserted = await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO api_keys (id, login, key_hash) SELECT @id, login, @hash FROM users WHERE login = @login",
-            new { id = Guid.CreateVersion7(), login, hash = ApiKeys.Hash(key) }, cancellationToken: ct));
-        return inserted == 1 ? TypedResults.Created($"/api/users/{login}", new CreatedKey(login, key)) : TypedResults.NotFound();
+            "INSERT INTO api_keys (id, login, key_hash, prefix) SELECT @id, login, @hash, @prefix FROM users WHERE login = @login",
+            new { id, login, hash = ApiKeys.Hash(key), prefix }, cancellationToken: ct));
+        return inserted == 1
+            ? TypedResults.Created($"/api/users/{login}/keys/{id}", new CreatedKey(login, id, prefix, key))
+            : TypedResults.NotFound();
+    }
+
+    private sealed record KeyRow
+    {
+        public Guid Id { get; init; }
+        public string Prefix { get; init; } = "";
+        public DateTime CreatedAt { get; init; }
+        public DateTime? LastUsedAt { get; init; }
+    }
+
+    /// <summary>A user's keys, oldest first: id, prefix, when created and last used; never the key.</summary>
+    private static async Task<Results<Ok<Page<KeyView>>, NotFound, ValidationProblem>> ListKeysAsync(
+        string login, HttpRequest request, NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "SELECT EXISTS (SELECT 1 FROM users WHERE login = @login)", new { login }, cancellationToken: ct)))
+        {
+            return TypedResults.NotFound();
+        }
+
+        var errors = new ValidationErrors();
+        var (after, limit) = Paging.Read(request, errors);
+        if (errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToDictionary());
+        }
+
+        var rows = (await connection.QueryAsync<KeyRow>(new CommandDefinition(
+            "SELECT id, prefix, created_at, last_used_at FROM api_keys WHERE login = @login AND (@after::uuid IS NULL OR id > @after) ORDER BY id LIMIT @limit",
+            new { login, after = Guid.TryParse(after, out var key) ? key : (Guid?)null, limit = limit + 1 }, cancellationToken: ct))).AsList();
+        return TypedResults.Ok(Paging.ToPage(rows, limit, row => row.Id.ToString(), row => new KeyView(row.Id, row.Prefix, row.CreatedAt, row.LastUsedAt)));
+    }
+
+    /// <summary>Revokes a key: it stops working at once. The last key of the last root user stays (409).</summary>
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> RevokeKeyAsync(
+        string login, string id, NpgsqlDataSource db, CancellationToken ct)
+    {
+        if (!Guid.TryParse(id, out var keyId))
+        {
+            return TypedResults.NotFound();
+        }
+
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, ct);
+        var group = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            """SELECT u."group" FROM api_keys k JOIN users u ON u.login = k.login WHERE k.id = @keyId AND k.login = @login""",
+            new { keyId, login }, transaction, cancellationToken: ct));
+        if (group is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        if (group == Groups.Root && await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                """SELECT count(*) FROM api_keys k JOIN users u ON u.login = k.login WHERE u."group" = 'root'""",
+                transaction: transaction, cancellationToken: ct)) == 1)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The last root key",
+                detail: $"This is the last key of the last root user: revoking it would leave no one able to administer Tower. Create another root key first.");
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM api_keys WHERE id = @keyId", new { keyId }, transaction, cancellationToken: ct));
+        await transaction.CommitAsync(ct);
+        return TypedResults.NoContent();
     }
 
     [GeneratedRegex("^[a-z0-9._-]{1,64}$")]

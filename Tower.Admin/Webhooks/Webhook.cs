@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Tower.Admin.Infrastructure;
+using Tower.Contracts.Configuration;
 
 namespace Tower.Admin.Webhooks;
 
@@ -16,6 +17,12 @@ public sealed record WebhookInput(
     public JsonElement? FullUrl { get; init; }
 
     public JsonElement? CodeErrors { get; init; }
+
+    /// <summary>The rate limit (spec §10); null for none.</summary>
+    public RateLimitDefinition? RateLimit { get; init; }
+
+    /// <summary>How many calls may run at once (spec §10); null for no limit of its own.</summary>
+    public int? MaxConcurrency { get; init; }
 }
 
 /// <summary>A webhook as stored.</summary>
@@ -40,6 +47,8 @@ public sealed record Webhook
     public required string[] Variables { get; init; }
     public required string[] Secrets { get; init; }
     public required int TimeoutMs { get; init; }
+    public RateLimitDefinition? RateLimit { get; init; }
+    public int? MaxConcurrency { get; init; }
     public string CreatedBy { get; init; } = "";
     public DateTime CreatedAt { get; init; }
     public string UpdatedBy { get; init; } = "";
@@ -59,7 +68,17 @@ public sealed record WebhookView(
         webhook.Reference, webhook.Name, webhook.Enabled, webhook.Authenticator, webhook.Endpoint,
         $"{publicBaseUrl.TrimEnd('/')}/cetmix_tower_webhooks/{webhook.Endpoint}", webhook.Method, webhook.PayloadType,
         webhook.RunAsUser, webhook.Code, webhook.Variables, webhook.Secrets, webhook.TimeoutMs,
-        webhook.CreatedBy, webhook.CreatedAt, webhook.UpdatedBy, webhook.UpdatedAt);
+        webhook.CreatedBy, webhook.CreatedAt, webhook.UpdatedBy, webhook.UpdatedAt)
+    {
+        RateLimit = webhook.RateLimit,
+        MaxConcurrency = webhook.MaxConcurrency,
+    };
+
+    /// <summary>The rate limit (spec §10), complete; null for none.</summary>
+    public RateLimitDefinition? RateLimit { get; init; }
+
+    /// <summary>How many calls may run at once (spec §10); null for no limit of its own.</summary>
+    public int? MaxConcurrency { get; init; }
 
     /// <summary>Only in the list of <c>?invalid=true</c>: why the sandbox's current rules refuse the stored code.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

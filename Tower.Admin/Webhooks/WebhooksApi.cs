@@ -188,6 +188,8 @@ public sealed class WebhookValidator(WebhookStore webhooks, AuthenticatorStore a
         var variables = input.Variables?.ToArray() ?? [];
         var secrets = input.Secrets?.ToArray() ?? [];
         await rules.CheckLinksAsync(variables, secrets, errors, cancellationToken);
+        var rateLimit = TrafficRules.CheckRateLimit(input.RateLimit, errors);
+        var maxConcurrency = TrafficRules.CheckMaxConcurrency(input.MaxConcurrency, errors);
 
         var code = input.Code ?? "";
         return new Webhook
@@ -205,6 +207,8 @@ public sealed class WebhookValidator(WebhookStore webhooks, AuthenticatorStore a
             Variables = variables,
             Secrets = secrets,
             TimeoutMs = timeout,
+            RateLimit = rateLimit,
+            MaxConcurrency = maxConcurrency,
             CreatedBy = actor,
             UpdatedBy = actor,
         };

@@ -45,9 +45,9 @@ public static class YamlDocument
     {
         [Variable] = ["reference", "name", "value"],
         [Secret] = ["reference", "name", "value"],
-        [Authenticator] = ["reference", "name", "allowed_ips", "trusted_proxy_ips", "variables", "secrets", "code", "verifier"],
+        [Authenticator] = ["reference", "name", "allowed_ips", "trusted_proxy_ips", "variables", "secrets", "code", "verifier", "lockout"],
         [Webhook] = ["reference", "name", "enabled", "authenticator", "endpoint", "method", "payload_type", "run_as_user",
-            "timeout_ms", "variables", "secrets", "code"],
+            "timeout_ms", "variables", "secrets", "code", "rate_limit", "max_concurrency"],
     };
 
     public static IReadOnlyList<ImportRecord> Read(string text, ValidationErrors errors)
@@ -139,10 +139,15 @@ public static class YamlDocument
                 reader.Text("code"), reader.List("variables"), reader.List("secrets"))
             {
                 Verifier = reader.Options<VerifierDefinition>("verifier"),
+                Lockout = reader.Options<LockoutDefinition>("lockout"),
             },
             _ => new WebhookInput(reference, reader.Text("name"), reader.Boolean("enabled"), reader.Text("authenticator"), reader.Text("endpoint"),
                 reader.Text("method"), reader.Text("payload_type"), reader.Text("run_as_user"), reader.Text("code"), reader.List("variables"),
-                reader.List("secrets"), reader.Integer("timeout_ms")),
+                reader.List("secrets"), reader.Integer("timeout_ms"))
+            {
+                RateLimit = reader.Options<RateLimitDefinition>("rate_limit"),
+                MaxConcurrency = reader.Integer("max_concurrency"),
+            },
         };
         return new ImportRecord(index, model, string.IsNullOrEmpty(reference) ? null : reference, line, input);
     }

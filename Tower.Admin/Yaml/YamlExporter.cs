@@ -88,14 +88,14 @@ public sealed class YamlExporter(NpgsqlDataSource dataSource)
             ["model"] = "webhook_authenticator", ["reference"] = a.Reference, ["name"] = a.Name,
             ["allowed_ips"] = a.AllowedIps, ["trusted_proxy_ips"] = a.TrustedProxyIps,
             ["variables"] = a.Variables, ["secrets"] = a.Secrets, ["code"] = a.Code,
-        }, ("verifier", a.Verifier))));
-        records.AddRange(webhooks.Select(w => new Dictionary<string, object>
+        }, ("verifier", a.Verifier), ("lockout", a.Lockout))));
+        records.AddRange(webhooks.Select(w => WithOptions(new Dictionary<string, object>
         {
             ["model"] = "webhook", ["reference"] = w.Reference, ["name"] = w.Name, ["enabled"] = w.Enabled,
             ["authenticator"] = w.Authenticator, ["endpoint"] = w.Endpoint, ["method"] = w.Method,
             ["payload_type"] = w.PayloadType, ["run_as_user"] = w.RunAsUser, ["timeout_ms"] = w.TimeoutMs,
             ["variables"] = w.Variables, ["secrets"] = w.Secrets, ["code"] = w.Code,
-        }));
+        }, ("rate_limit", w.RateLimit), ("max_concurrency", w.MaxConcurrency))));
         return Serializer.Serialize(new Dictionary<string, object> { ["tower_yaml_version"] = Version, ["records"] = records });
     }
 
@@ -107,7 +107,11 @@ public sealed class YamlExporter(NpgsqlDataSource dataSource)
     {
         foreach (var (field, value) in options)
         {
-            if (value is not null && JsonSerializer.SerializeToNode(value, TowerJson.Options) is JsonObject json)
+            if (value is int number)
+            {
+                record[field] = number;
+            }
+            else if (value is not null && JsonSerializer.SerializeToNode(value, TowerJson.Options) is JsonObject json)
             {
                 record[field] = json.Where(pair => pair.Value is not null)
                     .ToDictionary(pair => pair.Key, pair => pair.Value!.GetValueKind() == JsonValueKind.Number ? (object)pair.Value.GetValue<int>() : pair.Value.ToString());
@@ -131,6 +135,8 @@ public sealed class YamlExporter(NpgsqlDataSource dataSource)
         public string[] Variables { get; init; } = [];
         public string[] Secrets { get; init; } = [];
         public int TimeoutMs { get; init; }
+        public RateLimitDefinition? RateLimit { get; init; }
+        public int? MaxConcurrency { get; init; }
     }
 
     private sealed record AuthenticatorRow
@@ -143,6 +149,7 @@ public sealed class YamlExporter(NpgsqlDataSource dataSource)
         public string[] Variables { get; init; } = [];
         public string[] Secrets { get; init; } = [];
         public VerifierDefinition? Verifier { get; init; }
+        public LockoutDefinition? Lockout { get; init; }
 
         /// <summary>The secrets it links and those its verifier uses: an export carries them all (without values).</summary>
         public IEnumerable<string> LinkedSecrets => Secrets.Concat(new[] { Verifier?.Secret, Verifier?.SecondarySecret }.OfType<string>()).Distinct();

@@ -30,6 +30,12 @@ public sealed record WebhookDefinition
     public required int TimeoutMs { get; init; }
     public required IReadOnlyList<string> Variables { get; init; }
     public required IReadOnlyList<string> Secrets { get; init; }
+
+    /// <summary>The webhook's rate limit (spec §10), if any.</summary>
+    public RateLimitDefinition? RateLimit { get; init; }
+
+    /// <summary>How many of its calls may be between step 7 and the end of their code at once, if limited.</summary>
+    public int? MaxConcurrency { get; init; }
 }
 
 public sealed record AuthenticatorDefinition
@@ -44,4 +50,7 @@ public sealed record AuthenticatorDefinition
 
     /// <summary>The signature verifier checked before the code (spec §11), if any.</summary>
     public VerifierDefinition? Verifier { get; init; }
+
+    /// <summary>The lockout of client addresses that fail too often (spec §10), if any.</summary>
+    public LockoutDefinition? Lockout { get; init; }
 }

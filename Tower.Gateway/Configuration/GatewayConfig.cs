@@ -50,7 +50,8 @@ public sealed class GatewayConfig
                     a.CodeHash,
                     Pick(a.Variables, snapshot.Variables),
                     secrets,
-                    a.Verifier is null ? null : new SignatureVerifier(a.Verifier, verifierSecrets.Where(secrets.ContainsKey).Select(s => secrets[s]), TimeProvider.System));
+                    a.Verifier is null ? null : new SignatureVerifier(a.Verifier, verifierSecrets.Where(secrets.ContainsKey).Select(s => secrets[s]), TimeProvider.System),
+                    a.Lockout);
             });
 
         var live = snapshot.Webhooks

@@ -1,3 +1,4 @@
+using Tower.Contracts.Configuration;
 using Tower.Contracts.Networking;
 using Tower.Gateway.Verification;
 
@@ -10,4 +11,5 @@ namespace Tower.Gateway.Configuration;
 /// </summary>
 public sealed record LiveAuthenticator(
     string Reference, IpRangeList AllowedIps, IpRangeList TrustedProxies, string? CodeHash,
-    IReadOnlyDictionary<string, string> Variables, IReadOnlyDictionary<string, string> Secrets, SignatureVerifier? Verifier);
+    IReadOnlyDictionary<string, string> Variables, IReadOnlyDictionary<string, string> Secrets, SignatureVerifier? Verifier,
+    LockoutDefinition? Lockout);

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Tower.Gateway.Calls;
 using Tower.Gateway.Configuration;
+using Tower.Gateway.Traffic;
 using Tower.Gateway.Webhooks;
 
 namespace Tower.Gateway.Infrastructure;
@@ -42,6 +43,12 @@ internal static class GatewayServices
 
         builder.Services.AddSingleton<CallRecorder>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<CallRecorder>());
+
+        // Traffic control (spec §10): per replica, in memory.
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<RateLimits>();
+        builder.Services.AddSingleton<Lockouts>();
+        builder.Services.AddSingleton<ConcurrencySlots>();
 
         builder.Services.AddSingleton<AuthClient>();
         builder.Services.AddSingleton<ExecutorClient>();

@@ -28,6 +28,10 @@ internal static class GatewayTelemetry
     public static readonly Counter<long> PublishFailures =
         Meter.CreateCounter<long>("tower.gateway.records.publish_failures", unit: "{batch}", description: "Batches of call records the broker did not confirm in time.");
 
+    public static readonly Counter<long> CallsLimited =
+        Meter.CreateCounter<long>("tower.gateway.calls.limited", unit: "{call}",
+            description: "Calls refused with 429 by traffic control (spec §10), by limit: rate_limit, max_concurrency or lockout.");
+
     public static readonly Histogram<double> CallDuration =
         Meter.CreateHistogram<double>("tower.gateway.call.duration", unit: "s", description: "Time from receiving a call to answering it.");
 }

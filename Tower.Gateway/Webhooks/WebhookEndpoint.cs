@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -11,6 +12,7 @@ using Tower.Contracts.Scripts;
 using Tower.Gateway.Calls;
 using Tower.Gateway.Configuration;
 using Tower.Gateway.Infrastructure;
+using Tower.Gateway.Traffic;
 using Tower.Gateway.Verification;
 
 namespace Tower.Gateway.Webhooks;
@@ -26,6 +28,9 @@ internal static class WebhookEndpoint
 
     /// <summary>How much longer than the broker's own confirmation limit a call waits for its record before 503 (spec §6).</summary>
     private static readonly TimeSpan DurableMargin = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long a call waits for a concurrency slot before 429 (spec §10).</summary>
+    private static readonly TimeSpan SlotWait = TimeSpan.FromSeconds(1);
 
     /// <summary>The content type of a body the code set without one (spec §13).</summary>
     private const string CustomBodyContentType = "text/plain; charset=utf-8";
@@ -91,6 +96,7 @@ internal static class WebhookEndpoint
         }
         finally
         {
+            call.Slot?.Dispose();
             call.Buffer.Dispose();
         }
     }
@@ -150,6 +156,25 @@ internal static class WebhookEndpoint
             return;
         }
 
+        // 4. Lockout of an address that failed too often, then 5. the rate limit (spec §10).
+        var lockouts = services.GetRequiredService<Lockouts>();
+        if (authenticator.Lockout is not null && lockouts.IsBlocked(authenticator.Reference, call.ClientIp, out var blockedFor))
+        {
+            context.Response.Headers.RetryAfter = blockedFor.ToString(CultureInfo.InvariantCulture);
+            GatewayTelemetry.CallsLimited.Add(1, new KeyValuePair<string, object?>("tower.limit", "lockout"));
+            await FinishAsync(call, services, options, CallOutcome.LockedOut);
+            return;
+        }
+
+        if (webhook.Definition.RateLimit is { } rateLimit
+            && !services.GetRequiredService<RateLimits>().TryAdmit(webhook.Definition.Reference, rateLimit, call.ClientIp, out var windowEndsIn))
+        {
+            context.Response.Headers.RetryAfter = windowEndsIn.ToString(CultureInfo.InvariantCulture);
+            GatewayTelemetry.CallsLimited.Add(1, new KeyValuePair<string, object?>("tower.limit", "rate_limit"));
+            await FinishAsync(call, services, options, CallOutcome.RateLimited);
+            return;
+        }
+
         // 6. Payload, by the webhook's payload type.
         var body = call.Buffer.Memory;
         var parsed = webhook.Definition.Method == "GET"
@@ -163,12 +188,30 @@ internal static class WebhookEndpoint
 
         call.PayloadJson = parsed.Json;
 
+        // 7. A concurrency slot, held until the webhook's code has ended: waits up to 1 s for one.
+        if (webhook.Definition.MaxConcurrency is { } maxConcurrency)
+        {
+            call.Slot = await services.GetRequiredService<ConcurrencySlots>().TakeAsync(webhook.Definition.Reference, maxConcurrency, SlotWait);
+            if (call.Slot is null)
+            {
+                context.Response.Headers.RetryAfter = "1";
+                GatewayTelemetry.CallsLimited.Add(1, new KeyValuePair<string, object?>("tower.limit", "max_concurrency"));
+                await FinishAsync(call, services, options, CallOutcome.NoConcurrencySlot);
+                return;
+            }
+        }
+
         // 8. Signature verifier, before the authenticator's code (which still runs after it).
         if (authenticator.Verifier is { } verifier)
         {
             var signature = verifier.Check(request.Headers, body.Span);
             if (signature != SignatureCheck.Valid)
             {
+                if (authenticator.Lockout is { } lockout)
+                {
+                    lockouts.RecordRefusal(authenticator.Reference, lockout, call.ClientIp);
+                }
+
                 await FinishAsync(call, services, options, signature == SignatureCheck.Expired ? CallOutcome.SignatureExpired : CallOutcome.InvalidSignature);
                 return;
             }
@@ -204,8 +247,14 @@ internal static class WebhookEndpoint
             };
             if (refused is { } refusal)
             {
-                // Only a refusal of the code's own choosing carries its message and status (400-599).
+                // Only a refusal of the code's own choosing carries its message and status (400-599),
+                // and only such a refusal counts toward a lockout (not a timeout or an error).
                 var own = refusal == CallOutcome.AuthenticationNotAllowed;
+                if (own && authenticator.Lockout is { } lockout)
+                {
+                    lockouts.RecordRefusal(authenticator.Reference, lockout, call.ClientIp);
+                }
+
                 await FinishAsync(call, services, options, refusal, own ? outcome.Message : null,
                     own && outcome.HttpCode is >= 400 and <= 599 ? outcome.HttpCode : null);
                 return;
@@ -235,6 +284,7 @@ internal static class WebhookEndpoint
             return;
         }
 
+        call.Slot?.Dispose();
         call.AddOutcome(result);
         var ended = result.Status switch
         {
@@ -393,6 +443,9 @@ internal static class WebhookEndpoint
         /// <summary>The query string's fields, the first value of a repeated key.</summary>
         public Dictionary<string, string> Query { get; }
         public BodyBuffer Buffer { get; } = new();
+
+        /// <summary>The concurrency slot the call holds (step 7), if its webhook limits concurrency.</summary>
+        public ConcurrencySlots.Slot? Slot { get; set; }
         public LiveWebhook? Webhook { get; set; }
         public string? PayloadJson { get; set; }
         public string? Error { get; set; }

@@ -107,6 +107,9 @@ public sealed class AdminApiTests(TowerSystem tower)
         ("POST", "/api/users", "{}", false, HttpStatusCode.BadRequest),
         ("DELETE", "/api/users/no_such_user", null, false, HttpStatusCode.NotFound),
         ("POST", "/api/users/no_such_user/keys", null, false, HttpStatusCode.NotFound),
+        ("GET", "/api/users/no_such_user/keys", null, false, HttpStatusCode.NotFound),
+        ("DELETE", "/api/users/no_such_user/keys/0197a0c0-0000-7000-8000-000000000000", null, false, HttpStatusCode.NotFound),
+        ("GET", "/api/audit", null, false, HttpStatusCode.OK),
     ];
 
     [Fact]

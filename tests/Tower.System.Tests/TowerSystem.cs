@@ -133,15 +133,14 @@ public class TowerSystem : IAsyncLifetime
 
     /// <summary>
     /// Waits until the gateway matches <paramref name="endpoint"/> (a new webhook reaches it through a
-    /// change event), calling it with <paramref name="call"/> until the answer is not 404.
+    /// change event), posting <c>{}</c> to it until the answer is not 404.
     /// </summary>
-    public async Task WaitMatchedAsync(string endpoint, Func<HttpRequestMessage>? call = null)
+    public async Task WaitMatchedAsync(string endpoint)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)
         {
-            using var request = call?.Invoke() ?? new HttpRequestMessage(HttpMethod.Post, "/cetmix_tower_webhooks/" + endpoint) { Content = new StringContent("{}") };
-            using var response = await Gateway.SendAsync(request);
+            using var response = await Gateway.PostAsync("/cetmix_tower_webhooks/" + endpoint, new StringContent("{}"));
             if (response.StatusCode != global::System.Net.HttpStatusCode.NotFound)
             {
                 return;

@@ -1,0 +1,69 @@
+using Tower.Contracts.Configuration;
+
+namespace Tower.Admin.Infrastructure;
+
+/// <summary>
+/// The rules of traffic control's options (spec §10): a webhook's <c>rate_limit</c> and
+/// <c>max_concurrency</c>, an authenticator's <c>lockout</c>. Each broken rule names its field
+/// (<c>rate_limit.per_seconds</c>…); what passes comes back complete, defaults filled in.
+/// </summary>
+public static class TrafficRules
+{
+    public const int MaxRateWindowSeconds = 3600;
+    public const int MaxLockoutWindowSeconds = 3600;
+    public const int MaxBlockSeconds = 86_400;
+
+    public static RateLimitDefinition? CheckRateLimit(RateLimitDefinition? limit, ValidationErrors errors)
+    {
+        if (limit is null)
+        {
+            return null;
+        }
+
+        Range("rate_limit.requests", limit.Requests, 1, int.MaxValue, errors);
+        Range("rate_limit.per_seconds", limit.PerSeconds, 1, MaxRateWindowSeconds, errors);
+        var by = limit.By ?? RateLimitDefinition.ByClientIp;
+        if (by is not (RateLimitDefinition.ByClientIp or RateLimitDefinition.ByWebhook))
+        {
+            errors.Add("rate_limit.by", $"'{by}' is not a way to count: use {RateLimitDefinition.ByClientIp} (each client address its own count) or {RateLimitDefinition.ByWebhook} (one count for all callers).");
+        }
+
+        return limit with { By = by };
+    }
+
+    public static int? CheckMaxConcurrency(int? maxConcurrency, ValidationErrors errors)
+    {
+        if (maxConcurrency is < 1)
+        {
+            errors.Add("max_concurrency", "max_concurrency must be at least 1, or null for no limit of the webhook's own.");
+        }
+
+        return maxConcurrency;
+    }
+
+    public static LockoutDefinition? CheckLockout(LockoutDefinition? lockout, ValidationErrors errors)
+    {
+        if (lockout is null)
+        {
+            return null;
+        }
+
+        Range("lockout.failures", lockout.Failures, 1, int.MaxValue, errors);
+        Range("lockout.window_seconds", lockout.WindowSeconds, 1, MaxLockoutWindowSeconds, errors);
+        Range("lockout.block_seconds", lockout.BlockSeconds, 1, MaxBlockSeconds, errors);
+        return lockout;
+    }
+
+    private static void Range(string field, int? value, int min, int max, ValidationErrors errors)
+    {
+        var name = field[(field.IndexOf('.') + 1)..];
+        if (value is null)
+        {
+            errors.Add(field, $"{name} is required.");
+        }
+        else if (value < min || value > max)
+        {
+            errors.Add(field, max == int.MaxValue ? $"{name} must be at least {min}." : $"{name} must be between {min} and {max}.");
+        }
+    }
+}
