@@ -96,7 +96,7 @@ var executor = Service<Projects.Tower_Executor>("executor").WithScriptHop(LocalL
 // The gateway waits for nothing, at its first start or any restart: it answers whatever is down
 // (its saved configuration while Admin is, the spill while the broker is, 503 while a script
 // service is), and a restart that waited for a dependency would leave callers without any answer.
-Service<Projects.Tower_Gateway>("gateway").WithGatewayListener(gatewayListener)
+var gateway = Service<Projects.Tower_Gateway>("gateway").WithGatewayListener(gatewayListener)
     .WithReference(rabbitmq)
     .WithReference(admin)
     .WithReference(auth)
@@ -106,5 +106,8 @@ Service<Projects.Tower_Gateway>("gateway").WithGatewayListener(gatewayListener)
     .WithEnvironment("Gateway__StateDirectory", layout.OwnedDirectory("gateway-state", serviceUser?.Name ?? "root",
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute))
     .WithEnvironment("Gateway__SnapshotKey", snapshotKey);
+
+// Admin's tests and replays (spec §12) run through the gateway's own flow, on its internal endpoint.
+admin.WithReference(gateway);
 
 builder.Build().Run();

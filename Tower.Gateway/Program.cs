@@ -8,6 +8,7 @@ builder.AddGatewayServices();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapWebhookEndpoint();
+app.MapRunEndpoint();
 app.Run();
 
 public partial class Program;

@@ -1,4 +1,3 @@
-using Tower.Contracts.Configuration;
 using Dapper;
 using Microsoft.AspNetCore.Authentication;
 using Tower.Admin.Authenticators;
@@ -7,6 +6,7 @@ using Tower.Admin.Identity;
 using Tower.Admin.Logs;
 using Tower.Admin.Values;
 using Tower.Admin.Webhooks;
+using Tower.Contracts.Configuration;
 
 namespace Tower.Admin.Infrastructure;
 
@@ -49,6 +49,13 @@ internal static class AdminServices
         builder.Services.AddSingleton<ConfigChanges>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<ConfigChanges>());
         builder.Services.AddInternalClient<LoggingClient>("logging");
+        // Runs are sent once: no retry policy (a run has effects), and a limit longer than any run.
+        builder.Services.AddHttpClient<Runs.GatewayClient>(client =>
+        {
+            client.BaseAddress = new Uri("http://gateway");
+            client.Timeout = Runs.GatewayClient.Timeout;
+        }).AddServiceCredential();
+        builder.Services.AddScoped<Runs.ScriptDrafts>();
         builder.Services.AddSingleton<CodeCheckRegistry>();
         builder.Services.AddHostedService<StartupCodeCheck>();
         builder.Services.AddSingleton<Yaml.YamlExporter>();

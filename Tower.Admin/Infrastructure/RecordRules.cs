@@ -33,8 +33,8 @@ public sealed class RecordRules(AdminDb db)
         }
     }
 
-    /// <summary>Compile errors and refused APIs, each with its line and column.</summary>
-    public static void CheckCode(ScriptKind kind, string? code, ValidationErrors errors)
+    /// <summary>Compile errors and refused APIs, each with its line and column, under <paramref name="field"/>.</summary>
+    public static void CheckCode(ScriptKind kind, string? code, ValidationErrors errors, string field = "code")
     {
         if (string.IsNullOrWhiteSpace(code))
         {
@@ -43,7 +43,7 @@ public sealed class RecordRules(AdminDb db)
 
         foreach (var diagnostic in ScriptCompiler.Validate(kind, code))
         {
-            errors.Add("code", diagnostic.ToString());
+            errors.Add(field, diagnostic.ToString());
         }
     }
 

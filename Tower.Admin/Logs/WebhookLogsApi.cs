@@ -40,6 +40,19 @@ public sealed class LoggingClient(HttpClient http)
         await CopyAsync(response, context);
     }
 
+    /// <summary>One call log as Logging shows it, or null when there is no call with that id.</summary>
+    public async Task<System.Text.Json.Nodes.JsonObject?> FindCallAsync(string id, CancellationToken ct)
+    {
+        using var response = await http.GetAsync($"/internal/calls/{Uri.EscapeDataString(id)}", ct);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        response.EnsureSuccessStatusCode();
+        return System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync(ct)) as System.Text.Json.Nodes.JsonObject;
+    }
+
     private static async Task CopyAsync(HttpResponseMessage response, HttpContext context)
     {
         context.Response.StatusCode = (int)response.StatusCode;

@@ -32,6 +32,10 @@ public sealed class GatewayConfig
         _ => null,
     };
 
+    /// <summary>The webhook with this reference, whichever its method.</summary>
+    public LiveWebhook? Find(string reference) =>
+        _post.Values.Concat(_get.Values).FirstOrDefault(webhook => webhook.Definition.Reference == reference);
+
     public static GatewayConfig From(ConfigSnapshot snapshot)
     {
         IReadOnlyDictionary<string, string> Pick(IReadOnlyList<string> references, IReadOnlyDictionary<string, string> values) =>

@@ -45,10 +45,14 @@ internal static class WebhookEndpoint
         return app;
     }
 
-    private static async Task HandleAsync(HttpContext context)
+    /// <summary>
+    /// Runs one call: a request to the public route, or a test or replay built by
+    /// <see cref="RunEndpoint"/> (with its <see cref="RunOverrides"/> in the context's items).
+    /// </summary>
+    public static async Task HandleAsync(HttpContext context)
     {
         var services = context.RequestServices;
-        var call = new CallState(context);
+        var call = new CallState(context) { Overrides = context.Items[RunOverrides.Key] as RunOverrides };
         var options = services.GetRequiredService<IOptions<GatewayOptions>>().Value;
         // The request's span carries the call id, so a call log record leads to its trace and back.
         if (Activity.Current is { IsAllDataRequested: true } activity)
@@ -109,12 +113,13 @@ internal static class WebhookEndpoint
         // is recorded under its webhook; the answers keep the contract's order (413 before 404).
         // A call that arrives while the gateway's first load is under way waits for it.
         var holder = services.GetRequiredService<ConfigHolder>();
-        if (!holder.Loaded)
+        var overrides = call.Overrides;
+        if (!holder.Loaded && overrides is null)
         {
             await holder.FirstAttempt;
         }
 
-        call.Webhook = holder.Current.Match(call.Endpoint, request.Method);
+        call.Webhook = overrides?.Webhook ?? holder.Current.Match(call.Endpoint, request.Method);
 
         // Steps of spec §3, in its order (§10-§13 numbering). 1. Size: the body is read up to one byte past the maximum, never whole beyond it.
         if (!await call.Buffer.ReadAsync(request, options.MaxBodyBytes, context.RequestAborted))
@@ -132,7 +137,7 @@ internal static class WebhookEndpoint
         }
 
         // 2. Match on the raw path, exact and case-sensitive, in the configuration in force.
-        if (!holder.Loaded)
+        if (!holder.Loaded && overrides is null)
         {
             context.Response.Headers.RetryAfter = "1";
             await FinishAsync(call, services, options, CallOutcome.ConfigurationNotLoaded);
@@ -147,8 +152,8 @@ internal static class WebhookEndpoint
 
         var authenticator = webhook.Authenticator;
 
-        // 3. Client address.
-        call.ClientIp = ClientIpResolver.Resolve(call.PeerIp, authenticator.TrustedProxies,
+        // 3. Client address (a test's or replay's as given).
+        call.ClientIp = overrides?.ClientIp ?? ClientIpResolver.Resolve(call.PeerIp, authenticator.TrustedProxies,
             request.Headers["X-Forwarded-For"], request.Headers["X-Real-IP"].FirstOrDefault());
         if (!authenticator.AllowedIps.IsEmpty && !authenticator.AllowedIps.Contains(call.ClientIp))
         {
@@ -156,9 +161,11 @@ internal static class WebhookEndpoint
             return;
         }
 
-        // 4. Lockout of an address that failed too often, then 5. the rate limit (spec §10).
+        // 4. Lockout of an address that failed too often, then 5. the rate limit (spec §10); tests
+        // and replays neither meet them nor count toward them.
         var lockouts = services.GetRequiredService<Lockouts>();
-        if (authenticator.Lockout is not null && lockouts.IsBlocked(authenticator.Reference, call.ClientIp, out var blockedFor))
+        var lockout = overrides is null ? authenticator.Lockout : null;
+        if (lockout is not null && lockouts.IsBlocked(authenticator.Reference, call.ClientIp, out var blockedFor))
         {
             context.Response.Headers.RetryAfter = blockedFor.ToString(CultureInfo.InvariantCulture);
             GatewayTelemetry.CallsLimited.Add(1, new KeyValuePair<string, object?>("tower.limit", "lockout"));
@@ -166,7 +173,7 @@ internal static class WebhookEndpoint
             return;
         }
 
-        if (webhook.Definition.RateLimit is { } rateLimit
+        if (overrides is null && webhook.Definition.RateLimit is { } rateLimit
             && !services.GetRequiredService<RateLimits>().TryAdmit(webhook.Definition.Reference, rateLimit, call.ClientIp, out var windowEndsIn))
         {
             context.Response.Headers.RetryAfter = windowEndsIn.ToString(CultureInfo.InvariantCulture);
@@ -201,13 +208,15 @@ internal static class WebhookEndpoint
             }
         }
 
-        // 8. Signature verifier, before the authenticator's code (which still runs after it).
-        if (authenticator.Verifier is { } verifier)
+        // 8. Signature verifier, before the authenticator's code (which still runs after it). A
+        // replay skips both: its record keeps the original's authentication status.
+        var authenticate = overrides?.AuthenticationStatus is null;
+        if (authenticate && authenticator.Verifier is { } verifier)
         {
             var signature = verifier.Check(request.Headers, body.Span);
             if (signature != SignatureCheck.Valid)
             {
-                if (authenticator.Lockout is { } lockout)
+                if (lockout is not null)
                 {
                     lockouts.RecordRefusal(authenticator.Reference, lockout, call.ClientIp);
                 }
@@ -220,7 +229,7 @@ internal static class WebhookEndpoint
         var bodyBytes = body.ToArray();
 
         // 9. Authenticator code, in Auth.
-        if (authenticator.CodeHash is { } authHash)
+        if (authenticate && authenticator.CodeHash is { } authHash)
         {
             ScriptOutcome outcome;
             try
@@ -250,7 +259,7 @@ internal static class WebhookEndpoint
                 // Only a refusal of the code's own choosing carries its message and status (400-599),
                 // and only such a refusal counts toward a lockout (not a timeout or an error).
                 var own = refusal == CallOutcome.AuthenticationNotAllowed;
-                if (own && authenticator.Lockout is { } lockout)
+                if (own && lockout is not null)
                 {
                     lockouts.RecordRefusal(authenticator.Reference, lockout, call.ClientIp);
                 }
@@ -328,7 +337,12 @@ internal static class WebhookEndpoint
 
         // The log keeps the message, or the start of a body sent instead of one.
         var logged = string.IsNullOrEmpty(message) && custom?.Body is { } sentBody ? StartOf(sentBody) : answer;
-        var record = call.ToRecord(httpStatus, logged, row.AuthenticationStatus, row.CodeStatus, options);
+        var record = call.ToRecord(httpStatus, logged, call.Overrides?.AuthenticationStatus ?? row.AuthenticationStatus, row.CodeStatus, options);
+        if (call.Overrides is { } overrides)
+        {
+            overrides.Record = record;
+        }
+
         var recording = Stopwatch.GetTimestamp();
         var recorder = services.GetRequiredService<CallRecorder>();
         if (outcome == CallOutcome.CallLogUnavailable)
@@ -444,6 +458,9 @@ internal static class WebhookEndpoint
         public Dictionary<string, string> Query { get; }
         public BodyBuffer Buffer { get; } = new();
 
+        /// <summary>What differs for a test or a replay; null for a request to the public route.</summary>
+        public RunOverrides? Overrides { get; init; }
+
         /// <summary>The concurrency slot the call holds (step 7), if its webhook limits concurrency.</summary>
         public ConcurrencySlots.Slot? Slot { get; set; }
         public LiveWebhook? Webhook { get; set; }
@@ -553,6 +570,8 @@ internal static class WebhookEndpoint
                 PeerIp = PeerIp.ToString(),
                 RunAsUser = Webhook?.Definition.RunAsUser ?? "",
                 DurationMs = Stopwatch.GetElapsedTime(Started).TotalMilliseconds,
+                Source = Overrides?.Source ?? CallSource.Call,
+                ReplayOf = Overrides?.ReplayOf,
             };
         }
 

@@ -131,6 +131,15 @@ public class TowerSystem : IAsyncLifetime
         return JsonNode.Parse(text)!.AsObject();
     }
 
+    /// <summary>POSTs to the Admin API, asserting 400, and returns the validation errors by field.</summary>
+    public async Task<JsonObject> RefusedAsync(string path, object body)
+    {
+        using var response = await Admin.PostAsJsonAsync(path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == global::System.Net.HttpStatusCode.BadRequest, $"POST {path}: {(int)response.StatusCode} {text}");
+        return (JsonObject)JsonNode.Parse(text)!["errors"]!;
+    }
+
     /// <summary>
     /// Waits until the gateway matches <paramref name="endpoint"/> (a new webhook reaches it through a
     /// change event), posting <c>{}</c> to it until the answer is not 404.

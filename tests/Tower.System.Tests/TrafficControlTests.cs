@@ -107,26 +107,19 @@ public sealed class TrafficControlTests(TowerSystem tower)
     [Fact]
     public async Task Admin_refuses_limits_that_break_a_rule_naming_the_field_and_keeps_them_through_yaml()
     {
-        async Task<JsonObject> RefusedAsync(string path, object body)
-        {
-            using var response = await tower.Admin.PostAsJsonAsync(path, body);
-            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-            return (JsonObject)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]!;
-        }
-
         var reference = $"traffic_rules_{_id}";
         await tower.CreateAsync("/api/authenticators", new { reference, name = reference });
         object Webhook(object? rateLimit = null, int? maxConcurrency = null) =>
             new { reference, name = reference, authenticator = reference, endpoint = $"traffic/{_id}/rules", rate_limit = rateLimit, max_concurrency = maxConcurrency };
 
-        Assert.True((await RefusedAsync("/api/webhooks", Webhook(new { requests = 0, per_seconds = 10 }))).ContainsKey("rate_limit.requests"));
-        Assert.True((await RefusedAsync("/api/webhooks", Webhook(new { requests = 5, per_seconds = 3601 }))).ContainsKey("rate_limit.per_seconds"));
-        Assert.True((await RefusedAsync("/api/webhooks", Webhook(new { requests = 5, per_seconds = 10, by = "user" }))).ContainsKey("rate_limit.by"));
-        Assert.True((await RefusedAsync("/api/webhooks", Webhook(new { requests = 5 }))).ContainsKey("rate_limit.per_seconds"));
-        Assert.True((await RefusedAsync("/api/webhooks", Webhook(maxConcurrency: 0))).ContainsKey("max_concurrency"));
-        Assert.True((await RefusedAsync("/api/authenticators", new { reference = reference + "_x", name = "x", lockout = new { failures = 3, window_seconds = 0, block_seconds = 10 } }))
+        Assert.True((await tower.RefusedAsync("/api/webhooks", Webhook(new { requests = 0, per_seconds = 10 }))).ContainsKey("rate_limit.requests"));
+        Assert.True((await tower.RefusedAsync("/api/webhooks", Webhook(new { requests = 5, per_seconds = 3601 }))).ContainsKey("rate_limit.per_seconds"));
+        Assert.True((await tower.RefusedAsync("/api/webhooks", Webhook(new { requests = 5, per_seconds = 10, by = "user" }))).ContainsKey("rate_limit.by"));
+        Assert.True((await tower.RefusedAsync("/api/webhooks", Webhook(new { requests = 5 }))).ContainsKey("rate_limit.per_seconds"));
+        Assert.True((await tower.RefusedAsync("/api/webhooks", Webhook(maxConcurrency: 0))).ContainsKey("max_concurrency"));
+        Assert.True((await tower.RefusedAsync("/api/authenticators", new { reference = reference + "_x", name = "x", lockout = new { failures = 3, window_seconds = 0, block_seconds = 10 } }))
             .ContainsKey("lockout.window_seconds"));
-        Assert.True((await RefusedAsync("/api/authenticators", new { reference = reference + "_x", name = "x", lockout = new { failures = 3, window_seconds = 10, block_seconds = 86401 } }))
+        Assert.True((await tower.RefusedAsync("/api/authenticators", new { reference = reference + "_x", name = "x", lockout = new { failures = 3, window_seconds = 10, block_seconds = 86401 } }))
             .ContainsKey("lockout.block_seconds"));
 
         var created = await tower.CreateAsync("/api/webhooks", Webhook(new { requests = 5, per_seconds = 10 }, 4));

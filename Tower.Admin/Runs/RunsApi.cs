@@ -1,0 +1,203 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Npgsql;
+using Tower.Admin.Identity;
+using Tower.Admin.Infrastructure;
+using Tower.Admin.Internal;
+using Tower.Contracts.Calls;
+using Tower.Contracts.Configuration;
+using Tower.Contracts.Runs;
+using Tower.Scripting;
+
+namespace Tower.Admin.Runs;
+
+/// <summary>
+/// Test and replay (spec §12, §14): a webhook run with a request the admin writes, or a logged
+/// call run again, through the gateway's own flow (<see cref="GatewayClient"/>), with saved or
+/// draft code. Each run has its record, marked <c>test</c> or <c>replay</c>.
+/// </summary>
+internal static class RunsApi
+{
+    private const string DefaultClientIp = "127.0.0.1";
+
+    public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/webhooks/{reference}/test", TestAsync).RequireAuthorization(Groups.RootPolicy).WithTags("Webhooks");
+        app.MapPost("/api/webhook-logs/{id}/replay", ReplayAsync).RequireAuthorization(Groups.RootPolicy).WithTags("Call logs");
+        return app;
+    }
+
+    private static async Task<Results<Ok<RunResult>, NotFound, ValidationProblem>> TestAsync(
+        string reference, TestInput input, NpgsqlDataSource dataSource, SecretProtector protector, ScriptDrafts drafts,
+        GatewayClient gateway, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        byte[] body = [];
+        if (input.Body is not null && input.BodyBase64 is not null)
+        {
+            errors.Add("body", "Give body (text) or body_base64 (bytes), not both.");
+        }
+        else if (input.BodyBase64 is { } encoded)
+        {
+            try
+            {
+                body = Convert.FromBase64String(encoded);
+            }
+            catch (FormatException)
+            {
+                errors.Add("body_base64", "body_base64 is not valid base64.");
+            }
+        }
+        else if (input.Body is { } text)
+        {
+            body = Encoding.UTF8.GetBytes(text);
+        }
+
+        var clientIp = input.ClientIp ?? DefaultClientIp;
+        if (!IPAddress.TryParse(clientIp, out _))
+        {
+            errors.Add("client_ip", $"'{clientIp}' is not an IPv4 or IPv6 address.");
+        }
+
+        RecordRules.CheckCode(ScriptKind.Webhook, input.Code, errors);
+        RecordRules.CheckCode(ScriptKind.Authenticator, input.AuthenticatorCode, errors, "authenticator_code");
+
+        if (errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToDictionary());
+        }
+
+        var snapshot = await SnapshotReader.ReadAsync(dataSource, protector, reference, ct);
+        if (snapshot.Webhooks.SingleOrDefault() is not { } webhook)
+        {
+            return TypedResults.NotFound();
+        }
+
+        snapshot = await WithDraftsAsync(snapshot, webhook, input.Code, input.AuthenticatorCode, drafts, ct);
+        return TypedResults.Ok(await gateway.RunAsync(new RunRequest
+        {
+            Snapshot = snapshot,
+            Webhook = reference,
+            Headers = input.Headers ?? new Dictionary<string, string>(),
+            Query = input.Query ?? new Dictionary<string, string>(),
+            Body = body,
+            ClientIp = clientIp,
+            Source = CallSource.Test,
+        }, ct));
+    }
+
+    private static async Task<Results<Ok<ReplayAnswer>, NotFound, ValidationProblem, ProblemHttpResult>> ReplayAsync(
+        string id, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] ReplayInput? input, NpgsqlDataSource dataSource,
+        SecretProtector protector, ScriptDrafts drafts, GatewayClient gateway, Logs.LoggingClient logging, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        RecordRules.CheckCode(ScriptKind.Webhook, input?.Code, errors);
+        if (errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToDictionary());
+        }
+
+        if (await logging.FindCallAsync(id, ct) is not { } original)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var reference = (string?)original["webhook"] ?? "";
+        if (reference.Length == 0)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Nothing to replay",
+                detail: $"Call {id} matched no webhook (it was answered 404), so there is no code to run it through.");
+        }
+
+        var snapshot = await SnapshotReader.ReadAsync(dataSource, protector, reference, ct);
+        if (snapshot.Webhooks.SingleOrDefault() is not { } webhook)
+        {
+            return TypedResults.NotFound();
+        }
+
+        snapshot = await WithDraftsAsync(snapshot, webhook, input?.Code, null, drafts, ct);
+        var replay = await gateway.RunAsync(new RunRequest
+        {
+            Snapshot = snapshot,
+            Webhook = reference,
+            Headers = Strings(original["request_headers"]),
+            Query = Strings(original["request_query"]),
+            Body = StoredBody(original["request_payload"], webhook),
+            ClientIp = (string?)original["ip_address"] is { Length: > 0 } address ? address : DefaultClientIp,
+            Source = CallSource.Replay,
+            ReplayOf = (Guid)original["id"]!,
+            AuthenticationStatus = (string?)original["authentication_status"] ?? CallStatus.Success,
+        }, ct);
+        return TypedResults.Ok(new ReplayAnswer(ResultOf(original), replay));
+    }
+
+    /// <summary>The snapshot with the webhook's (and its authenticator's) draft code in place of the saved one.</summary>
+    private static async Task<ConfigSnapshot> WithDraftsAsync(ConfigSnapshot snapshot, WebhookDefinition webhook, string? code,
+        string? authenticatorCode, ScriptDrafts drafts, CancellationToken ct)
+    {
+        if (code is not null)
+        {
+            var hash = string.IsNullOrWhiteSpace(code) ? null : await drafts.SaveAsync(ScriptKind.Webhook, code, ct);
+            snapshot = snapshot with { Webhooks = [webhook with { CodeHash = hash }] };
+        }
+
+        if (authenticatorCode is not null)
+        {
+            var hash = string.IsNullOrWhiteSpace(authenticatorCode) ? null : await drafts.SaveAsync(ScriptKind.Authenticator, authenticatorCode, ct);
+            snapshot = snapshot with
+            {
+                Authenticators = [.. snapshot.Authenticators.Select(a => a.Reference == webhook.Authenticator ? a with { CodeHash = hash } : a)],
+            };
+        }
+
+        return snapshot;
+    }
+
+    /// <summary>A stored JSON object of strings (headers, query) as a dictionary.</summary>
+    private static Dictionary<string, string> Strings(JsonNode? node) =>
+        node is JsonObject fields
+            ? fields.Where(pair => pair.Value is not null).ToDictionary(pair => pair.Key, pair => pair.Value!.GetValueKind() == System.Text.Json.JsonValueKind.String ? (string)pair.Value! : pair.Value!.ToJsonString())
+            : [];
+
+    /// <summary>
+    /// The body the logged call carried, rebuilt from what the log stored (redacted values stay
+    /// redacted): a GET has none; a form webhook's fields are encoded again; a JSON payload is its
+    /// JSON text; a payload stored as text (it did not parse) is that text.
+    /// </summary>
+    private static byte[] StoredBody(JsonNode? payload, WebhookDefinition webhook)
+    {
+        if (webhook.Method == "GET" || payload is null)
+        {
+            return [];
+        }
+
+        if (payload.GetValueKind() == System.Text.Json.JsonValueKind.String)
+        {
+            return Encoding.UTF8.GetBytes((string)payload!);
+        }
+
+        if (webhook.PayloadType == "form" && payload is JsonObject fields)
+        {
+            return Encoding.UTF8.GetBytes(string.Join('&', Strings(fields).Select(pair => $"{Uri.EscapeDataString(pair.Key)}={Uri.EscapeDataString(pair.Value)}")));
+        }
+
+        return Encoding.UTF8.GetBytes(payload.ToJsonString());
+    }
+
+    /// <summary>How the logged call ended, in the fields of a run's answer.</summary>
+    private static RunResult ResultOf(JsonObject call) => new()
+    {
+        HttpStatus = (int)call["http_status"]!,
+        Message = (string?)call["result_message"] ?? "",
+        AuthenticationStatus = (string?)call["authentication_status"] ?? "",
+        CodeStatus = (string?)call["code_status"] ?? "",
+        ScriptLog = (string?)call["script_log"] ?? "",
+        ErrorMessage = (string?)call["error_message"] ?? "",
+        DurationMs = (double)call["duration_ms"]!,
+        CallId = (Guid)call["id"]!,
+    };
+}
