@@ -99,6 +99,7 @@ var executor = Service<Projects.Tower_Executor>("executor").WithScriptHop(LocalL
 var gateway = Service<Projects.Tower_Gateway>("gateway").WithGatewayListener(gatewayListener)
     .WithReference(rabbitmq)
     .WithReference(admin)
+    .WithReference(logging)
     .WithReference(auth)
     .WithReference(executor)
     .WithEnvironment("Gateway__SpillDirectory", layout.OwnedDirectory("gateway-spill", serviceUser?.Name ?? "root",

@@ -1,4 +1,5 @@
 using Tower.Logging.Calls;
+using Tower.Logging.Dedup;
 using Tower.Logging.Infrastructure;
 using Tower.Logging.Retention;
 
@@ -11,5 +12,6 @@ await app.MigrateDatabaseAsync(typeof(Program).Assembly);
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.MapCallsApi();
+app.MapDedupApi();
 app.MapSettingsApi();
 app.Run();

@@ -82,6 +82,8 @@ internal static partial class AuditTrail
             "users" when !match.Groups["keys"].Success => (Action(request.Method), "user", reference.Length > 0 ? reference : Created(context)),
             "webhooks" or "authenticators" or "variables" or "secrets" when !match.Groups["keys"].Success && match.Groups["rest"].Length == 0 =>
                 (Action(request.Method), collection[..^1], reference.Length > 0 ? reference : Created(context)),
+            // A copy creates a record of its own.
+            "webhooks" or "authenticators" when request.Method == "POST" && match.Groups["rest"].Value == "/copy" => ("create", collection[..^1], Created(context)),
             _ => null,
         };
     }

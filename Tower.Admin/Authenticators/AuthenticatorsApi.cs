@@ -19,6 +19,7 @@ internal static class AuthenticatorsApi
         group.MapPost("/", CreateAsync);
         group.MapPut("/{reference}", ReplaceAsync);
         group.MapDelete("/{reference}", DeleteAsync);
+        group.MapPost("/{reference}/copy", CopyAsync);
         return group;
     }
 
@@ -67,6 +68,30 @@ internal static class AuthenticatorsApi
         var created = (await store.FindAsync(authenticator.Reference, cancellationToken))!;
         response.Headers.ETag = EntityTags.Of(created.Version);
         return TypedResults.Created($"/api/authenticators/{authenticator.Reference}", created);
+    }
+
+    /// <summary>A copy of the authenticator under a new reference (<c>&lt;reference&gt;_copy</c>, numbered when taken).</summary>
+    private static async Task<Results<Created<Authenticator>, NotFound>> CopyAsync(
+        string reference, ClaimsPrincipal user, HttpResponse response, AuthenticatorStore store, RecordRules rules, ConfigChanges changes,
+        CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(reference, cancellationToken) is not { } original)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var copy = original with
+        {
+            Reference = await rules.NewReferenceAsync("authenticators", original.Reference + "_copy", cancellationToken),
+            Name = original.Name + " (copy)",
+            CreatedBy = user.Login(),
+            UpdatedBy = user.Login(),
+        };
+        await store.InsertAsync(copy, cancellationToken);
+        await changes.PublishAsync(Kind, copy.Reference);
+        var created = (await store.FindAsync(copy.Reference, cancellationToken))!;
+        response.Headers.ETag = EntityTags.Of(created.Version);
+        return TypedResults.Created($"/api/authenticators/{copy.Reference}", created);
     }
 
     private static async Task<Results<Ok<Authenticator>, NotFound, ValidationProblem, ProblemHttpResult>> ReplaceAsync(

@@ -43,6 +43,7 @@ internal static class AdminServices
         Dapper.SqlMapper.AddTypeHandler(new JsonColumn<VerifierDefinition>());
         Dapper.SqlMapper.AddTypeHandler(new JsonColumn<RateLimitDefinition>());
         Dapper.SqlMapper.AddTypeHandler(new JsonColumn<LockoutDefinition>());
+        Dapper.SqlMapper.AddTypeHandler(new JsonColumn<DedupDefinition>());
         builder.Services.AddScoped<WebhookStore>();
         builder.Services.AddScoped<WebhookValidator>();
         builder.Services.AddScoped<ValueStore>();

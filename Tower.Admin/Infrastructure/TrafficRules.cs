@@ -41,6 +41,36 @@ public static class TrafficRules
         return maxConcurrency;
     }
 
+    public static DedupDefinition? CheckDedup(DedupDefinition? dedup, ValidationErrors errors)
+    {
+        if (dedup is null)
+        {
+            return null;
+        }
+
+        switch (dedup.Source)
+        {
+            case DedupDefinition.FromHeader when !Tower.Contracts.Networking.HttpToken.IsValid(dedup.Key):
+                errors.Add("dedup.key", $"'{dedup.Key}' is not a header name.");
+                break;
+            case DedupDefinition.FromJson when dedup.Key is null || !dedup.Key.StartsWith('/'):
+                errors.Add("dedup.key", $"'{dedup.Key}' is not a JSON pointer: write one such as /id or /data/event_id.");
+                break;
+            case DedupDefinition.FromHeader or DedupDefinition.FromJson:
+                break;
+            default:
+                errors.Add("dedup.source", $"'{dedup.Source}' is not a source of keys: use {DedupDefinition.FromHeader} (a header's value) or {DedupDefinition.FromJson} (a value of the payload).");
+                break;
+        }
+
+        if (dedup.WindowSeconds is < 1 or > DedupDefinition.MaxWindowSeconds)
+        {
+            errors.Add("dedup.window_seconds", $"window_seconds must be between 1 and {DedupDefinition.MaxWindowSeconds}.");
+        }
+
+        return dedup with { WindowSeconds = dedup.WindowSeconds ?? DedupDefinition.DefaultWindowSeconds };
+    }
+
     public static LockoutDefinition? CheckLockout(LockoutDefinition? lockout, ValidationErrors errors)
     {
         if (lockout is null)

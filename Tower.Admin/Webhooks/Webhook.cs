@@ -23,6 +23,9 @@ public sealed record WebhookInput(
 
     /// <summary>How many calls may run at once (spec §10); null for no limit of its own.</summary>
     public int? MaxConcurrency { get; init; }
+
+    /// <summary>Deduplication on a delivery id (spec §10); null for none.</summary>
+    public DedupDefinition? Dedup { get; init; }
 }
 
 /// <summary>A webhook as stored.</summary>
@@ -49,6 +52,7 @@ public sealed record Webhook
     public required int TimeoutMs { get; init; }
     public RateLimitDefinition? RateLimit { get; init; }
     public int? MaxConcurrency { get; init; }
+    public DedupDefinition? Dedup { get; init; }
     public string CreatedBy { get; init; } = "";
     public DateTime CreatedAt { get; init; }
     public string UpdatedBy { get; init; } = "";
@@ -72,6 +76,7 @@ public sealed record WebhookView(
     {
         RateLimit = webhook.RateLimit,
         MaxConcurrency = webhook.MaxConcurrency,
+        Dedup = webhook.Dedup,
     };
 
     /// <summary>The rate limit (spec §10), complete; null for none.</summary>
@@ -79,6 +84,9 @@ public sealed record WebhookView(
 
     /// <summary>How many calls may run at once (spec §10); null for no limit of its own.</summary>
     public int? MaxConcurrency { get; init; }
+
+    /// <summary>Deduplication on a delivery id (spec §10), complete; null for none.</summary>
+    public DedupDefinition? Dedup { get; init; }
 
     /// <summary>Only in the list of <c>?invalid=true</c>: why the sandbox's current rules refuse the stored code.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

@@ -21,6 +21,7 @@ internal static class WebhooksApi
         group.MapPost("/", CreateAsync);
         group.MapPut("/{reference}", ReplaceAsync);
         group.MapDelete("/{reference}", DeleteAsync);
+        group.MapPost("/{reference}/copy", CopyAsync);
         return group;
     }
 
@@ -70,6 +71,42 @@ internal static class WebhooksApi
         var created = (await store.FindAsync(webhook.Reference, cancellationToken))!;
         response.Headers.ETag = EntityTags.Of(created.Version);
         return TypedResults.Created($"/api/webhooks/{webhook.Reference}", WebhookView.From(created, options.Value.PublicBaseUrl));
+    }
+
+    /// <summary>
+    /// A copy of the webhook under a new reference (<c>&lt;reference&gt;_copy</c>, numbered when
+    /// taken), disabled, with <c>-copy</c> (numbered when taken) after its endpoint, so that
+    /// (endpoint, method) stays unique; everything else is the same.
+    /// </summary>
+    private static async Task<Results<Created<WebhookView>, NotFound>> CopyAsync(
+        string reference, ClaimsPrincipal user, HttpResponse response, WebhookStore store, RecordRules rules, ConfigChanges changes,
+        IOptions<AdminOptions> options, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(reference, cancellationToken) is not { } original)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var endpoint = original.Endpoint + "-copy";
+        for (var suffix = 2; await store.HolderOfAsync(endpoint, original.Method, "", cancellationToken) is not null; suffix++)
+        {
+            endpoint = $"{original.Endpoint}-copy-{suffix}";
+        }
+
+        var copy = original with
+        {
+            Reference = await rules.NewReferenceAsync("webhooks", original.Reference + "_copy", cancellationToken),
+            Name = original.Name + " (copy)",
+            Enabled = false,
+            Endpoint = endpoint,
+            CreatedBy = user.Login(),
+            UpdatedBy = user.Login(),
+        };
+        await store.InsertAsync(copy, cancellationToken);
+        await changes.PublishAsync(Kind, copy.Reference);
+        var created = (await store.FindAsync(copy.Reference, cancellationToken))!;
+        response.Headers.ETag = EntityTags.Of(created.Version);
+        return TypedResults.Created($"/api/webhooks/{copy.Reference}", WebhookView.From(created, options.Value.PublicBaseUrl));
     }
 
     private static async Task<Results<Ok<WebhookView>, NotFound, ValidationProblem, ProblemHttpResult>> ReplaceAsync(
@@ -190,6 +227,7 @@ public sealed class WebhookValidator(WebhookStore webhooks, AuthenticatorStore a
         await rules.CheckLinksAsync(variables, secrets, errors, cancellationToken);
         var rateLimit = TrafficRules.CheckRateLimit(input.RateLimit, errors);
         var maxConcurrency = TrafficRules.CheckMaxConcurrency(input.MaxConcurrency, errors);
+        var dedup = TrafficRules.CheckDedup(input.Dedup, errors);
 
         var code = input.Code ?? "";
         return new Webhook
@@ -209,6 +247,7 @@ public sealed class WebhookValidator(WebhookStore webhooks, AuthenticatorStore a
             TimeoutMs = timeout,
             RateLimit = rateLimit,
             MaxConcurrency = maxConcurrency,
+            Dedup = dedup,
             CreatedBy = actor,
             UpdatedBy = actor,
         };

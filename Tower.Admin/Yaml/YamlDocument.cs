@@ -47,7 +47,7 @@ public static class YamlDocument
         [Secret] = ["reference", "name", "value"],
         [Authenticator] = ["reference", "name", "allowed_ips", "trusted_proxy_ips", "variables", "secrets", "code", "verifier", "lockout"],
         [Webhook] = ["reference", "name", "enabled", "authenticator", "endpoint", "method", "payload_type", "run_as_user",
-            "timeout_ms", "variables", "secrets", "code", "rate_limit", "max_concurrency"],
+            "timeout_ms", "variables", "secrets", "code", "rate_limit", "max_concurrency", "dedup"],
     };
 
     public static IReadOnlyList<ImportRecord> Read(string text, ValidationErrors errors)
@@ -147,6 +147,7 @@ public static class YamlDocument
             {
                 RateLimit = reader.Options<RateLimitDefinition>("rate_limit"),
                 MaxConcurrency = reader.Integer("max_concurrency"),
+                Dedup = reader.Options<DedupDefinition>("dedup"),
             },
         };
         return new ImportRecord(index, model, string.IsNullOrEmpty(reference) ? null : reference, line, input);

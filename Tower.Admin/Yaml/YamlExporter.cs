@@ -95,7 +95,7 @@ public sealed class YamlExporter(NpgsqlDataSource dataSource)
             ["authenticator"] = w.Authenticator, ["endpoint"] = w.Endpoint, ["method"] = w.Method,
             ["payload_type"] = w.PayloadType, ["run_as_user"] = w.RunAsUser, ["timeout_ms"] = w.TimeoutMs,
             ["variables"] = w.Variables, ["secrets"] = w.Secrets, ["code"] = w.Code,
-        }, ("rate_limit", w.RateLimit), ("max_concurrency", w.MaxConcurrency))));
+        }, ("rate_limit", w.RateLimit), ("max_concurrency", w.MaxConcurrency), ("dedup", w.Dedup))));
         return Serializer.Serialize(new Dictionary<string, object> { ["tower_yaml_version"] = Version, ["records"] = records });
     }
 
@@ -137,6 +137,7 @@ public sealed class YamlExporter(NpgsqlDataSource dataSource)
         public int TimeoutMs { get; init; }
         public RateLimitDefinition? RateLimit { get; init; }
         public int? MaxConcurrency { get; init; }
+        public DedupDefinition? Dedup { get; init; }
     }
 
     private sealed record AuthenticatorRow

@@ -36,6 +36,9 @@ public sealed record WebhookDefinition
 
     /// <summary>How many of its calls may be between step 7 and the end of their code at once, if limited.</summary>
     public int? MaxConcurrency { get; init; }
+
+    /// <summary>The webhook's deduplication (spec §10), if any.</summary>
+    public DedupDefinition? Dedup { get; init; }
 }
 
 public sealed record AuthenticatorDefinition

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Tower.Gateway.Calls;
 using Tower.Gateway.Configuration;
+using Tower.Gateway.Dedup;
 using Tower.Gateway.Traffic;
 using Tower.Gateway.Webhooks;
 
@@ -49,6 +50,14 @@ internal static class GatewayServices
         builder.Services.AddSingleton<RateLimits>();
         builder.Services.AddSingleton<Lockouts>();
         builder.Services.AddSingleton<ConcurrencySlots>();
+
+        // Dedup keys live in the Logging service's database, shared by every replica (spec §10):
+        // one try each, bounded, and then 503 rather than a caller left waiting.
+        builder.Services.AddHttpClient<DedupClient>(client =>
+        {
+            client.BaseAddress = new Uri("http://logging");
+            client.Timeout = DedupClient.Timeout;
+        }).AddServiceCredential();
 
         builder.Services.AddSingleton<AuthClient>();
         builder.Services.AddSingleton<ExecutorClient>();

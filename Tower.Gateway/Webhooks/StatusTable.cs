@@ -48,6 +48,10 @@ internal static class StatusTable
             [CallOutcome.AuthenticationCodeError] = new(403, "Authentication code error", Failed, Skipped),
             [CallOutcome.AuthenticationCodeTimedOut] = new(403, "Authentication code timed out", Failed, Skipped),
             [CallOutcome.AuthenticationUnavailable] = new(503, "Authentication service unavailable", Failed, Skipped),
+            // Dedup's answers (spec §10, §14): the caller was authenticated, the code did not run.
+            [CallOutcome.DeduplicationUnavailable] = new(503, "Deduplication unavailable", Success, Skipped),
+            [CallOutcome.DuplicateInProgress] = new(409, "Duplicate call in progress", Success, Skipped),
+            [CallOutcome.DuplicateReplayed] = new(200, "OK", Success, Skipped),
             [CallOutcome.Succeeded] = new(200, "OK", Success, Success),
             [CallOutcome.WebhookCodeFailed] = new(500, "Webhook code failed", Success, Failed),
             [CallOutcome.WebhookCodeError] = new(500, "Webhook code execution error", Success, Failed),

@@ -10,7 +10,10 @@ using Microsoft.Extensions.Options;
 using Tower.Contracts.Calls;
 using Tower.Contracts.Scripts;
 using Tower.Gateway.Calls;
+using Tower.Contracts.Configuration;
+using Tower.Contracts.Dedup;
 using Tower.Gateway.Configuration;
+using Tower.Gateway.Dedup;
 using Tower.Gateway.Infrastructure;
 using Tower.Gateway.Traffic;
 using Tower.Gateway.Verification;
@@ -28,6 +31,12 @@ internal static class WebhookEndpoint
 
     /// <summary>How much longer than the broker's own confirmation limit a call waits for its record before 503 (spec §6).</summary>
     private static readonly TimeSpan DurableMargin = TimeSpan.FromSeconds(3);
+
+    /// <summary>The header of an answer given again to a duplicate: the first call's id (spec §10).</summary>
+    public const string DuplicateOfHeader = "X-Tower-Duplicate-Of";
+
+    /// <summary>A dedup claim outlives the code's own limit by this much before another call may take the key (spec §14).</summary>
+    private const int DedupClaimMarginSeconds = 31;
 
     /// <summary>How long a call waits for a concurrency slot before 429 (spec §10).</summary>
     private static readonly TimeSpan SlotWait = TimeSpan.FromSeconds(1);
@@ -272,6 +281,52 @@ internal static class WebhookEndpoint
 
         call.Authenticated = true;
 
+        // 10. Dedup: the first 2xx answer of a key again, or 409 while the first call still runs.
+        if (overrides is null && webhook.Definition.Dedup is { } dedup && DedupKey.Of(dedup, request.Headers, call.PayloadJson) is { } dedupKey)
+        {
+            DedupVerdict verdict;
+            try
+            {
+                verdict = await services.GetRequiredService<DedupClient>().ClaimAsync(new DedupClaim
+                {
+                    Webhook = webhook.Definition.Reference,
+                    Key = dedupKey,
+                    CallId = call.Id,
+                    ClaimSeconds = webhook.Definition.TimeoutMs / 1000 + DedupClaimMarginSeconds,
+                });
+            }
+            catch (DedupUnavailableException exception)
+            {
+                call.Error = exception.Message;
+                LogUnavailable(services, call, "dedup store", exception.Message);
+                await FinishAsync(call, services, options, CallOutcome.DeduplicationUnavailable);
+                return;
+            }
+
+            if (verdict.Outcome == DedupVerdict.InProgress)
+            {
+                context.Response.Headers.RetryAfter = "1";
+                await FinishAsync(call, services, options, CallOutcome.DuplicateInProgress);
+                return;
+            }
+
+            if (verdict is { Outcome: DedupVerdict.Duplicate, Answer: { } first })
+            {
+                call.DuplicateOf = verdict.FirstCallId;
+                context.Response.Headers[DuplicateOfHeader] = verdict.FirstCallId.ToString();
+                await FinishAsync(call, services, options, CallOutcome.DuplicateReplayed, first.Message, first.Status, new ScriptOutcome
+                {
+                    Status = ScriptRunStatus.Completed,
+                    Body = first.Body,
+                    ContentType = first.ContentType,
+                    ResponseHeaders = first.Headers,
+                });
+                return;
+            }
+
+            call.DedupKey = (dedup, dedupKey);
+        }
+
         // 11. Webhook code, in Executor; a webhook without code succeeds with "OK".
         if (webhook.Definition.CodeHash is not { } codeHash)
         {
@@ -309,7 +364,10 @@ internal static class WebhookEndpoint
     }
 
     private static void LogUnavailable(IServiceProvider services, CallState call, string service, ScriptServiceUnavailableException exception) =>
-        Log.ScriptServiceUnavailable(Logger(services), call.Id, service, call.Endpoint, exception.Message);
+        LogUnavailable(services, call, service, exception.Message);
+
+    private static void LogUnavailable(IServiceProvider services, CallState call, string service, string reason) =>
+        Log.ScriptServiceUnavailable(Logger(services), call.Id, service, call.Endpoint, reason);
 
     private static ILogger Logger(IServiceProvider services) =>
         services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoint));
@@ -366,6 +424,12 @@ internal static class WebhookEndpoint
         }
 
         call.Recorded = true;
+        if (call.DedupKey is { } held)
+        {
+            // Before the answer: a duplicate that comes right after it gets it again, not a 409.
+            await CompleteDedupAsync(call, services, held.Definition, held.Key, httpStatus, answer, custom);
+        }
+
         GatewayTelemetry.RecordWait.Record(Stopwatch.GetElapsedTime(recording).TotalSeconds);
 
         // Unmatched calls share one tag value: their paths are whatever callers send.
@@ -413,6 +477,37 @@ internal static class WebhookEndpoint
         }
     }
 
+    /// <summary>
+    /// Keeps the answer of a call that held a dedup key (a 2xx, for the window) or releases the
+    /// key. If the store cannot be told, the key's claim runs out by itself (the code's limit plus 30 s).
+    /// </summary>
+    private static async Task CompleteDedupAsync(CallState call, IServiceProvider services, DedupDefinition dedup, string key,
+        int status, string message, ScriptOutcome? custom)
+    {
+        try
+        {
+            await services.GetRequiredService<DedupClient>().CompleteAsync(new DedupCompletion
+            {
+                Webhook = call.Webhook!.Definition.Reference,
+                Key = key,
+                CallId = call.Id,
+                WindowSeconds = dedup.WindowSeconds ?? DedupDefinition.DefaultWindowSeconds,
+                Answer = new DedupAnswer
+                {
+                    Status = status,
+                    Message = message,
+                    Body = custom?.Body,
+                    ContentType = custom?.Body is null ? null : custom.ContentType ?? CustomBodyContentType,
+                    Headers = custom?.ResponseHeaders ?? new Dictionary<string, string>(),
+                },
+            });
+        }
+        catch (DedupUnavailableException exception)
+        {
+            Log.DedupNotCompleted(Logger(services), call.Id, call.Endpoint, exception.Message);
+        }
+    }
+
     /// <summary>The first characters of a body sent instead of a message, for the log's <c>result_message</c>.</summary>
     private static string StartOf(string body)
     {
@@ -457,6 +552,12 @@ internal static class WebhookEndpoint
         /// <summary>The query string's fields, the first value of a repeated key.</summary>
         public Dictionary<string, string> Query { get; }
         public BodyBuffer Buffer { get; } = new();
+
+        /// <summary>The dedup key this call holds (it runs the code for it), if any.</summary>
+        public (DedupDefinition Definition, string Key)? DedupKey { get; set; }
+
+        /// <summary>The call whose answer this duplicate got again.</summary>
+        public Guid? DuplicateOf { get; set; }
 
         /// <summary>What differs for a test or a replay; null for a request to the public route.</summary>
         public RunOverrides? Overrides { get; init; }
@@ -572,6 +673,7 @@ internal static class WebhookEndpoint
                 DurationMs = Stopwatch.GetElapsedTime(Started).TotalMilliseconds,
                 Source = Overrides?.Source ?? CallSource.Call,
                 ReplayOf = Overrides?.ReplayOf,
+                DuplicateOf = DuplicateOf,
             };
         }
 
@@ -642,6 +744,9 @@ internal static partial class Log
 {
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId} to {Endpoint}: the {Service} service is unavailable, answered 503: {Reason}")]
     public static partial void ScriptServiceUnavailable(ILogger logger, Guid callId, string service, string endpoint, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId} to {Endpoint}: the dedup store could not be told how the call ended; its key is free again when its claim runs out: {Reason}")]
+    public static partial void DedupNotCompleted(ILogger logger, Guid callId, string endpoint, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Call {CallId} to {Endpoint} could not be recorded and was answered 503")]
     public static partial void CallNotRecorded(ILogger logger, Guid callId, string endpoint, Exception exception);

@@ -12,6 +12,7 @@ internal static class LoggingServices
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         builder.AddTowerDatabase("loggingdb");
         builder.Services.AddSingleton<CallStore>();
+        builder.Services.AddSingleton<Dedup.DedupStore>();
         builder.Services.AddOptions<GeoIpOptions>().BindConfiguration(GeoIpOptions.Section);
         builder.Services.AddSingleton<CountryLookup>();
         builder.Services.AddSingleton(TimeProvider.System);

@@ -103,8 +103,11 @@ public sealed partial class PartitionMaintenance(NpgsqlDataSource dataSource, Se
     private static partial void LogMaintained(ILogger logger, int days, int created, int dropped, int deleted);
 }
 
-/// <summary>Runs the maintenance at start-up, every hour, and whenever the retention setting changes.</summary>
-public sealed partial class RetentionService(PartitionMaintenance maintenance, ILogger<RetentionService> logger) : BackgroundService
+/// <summary>
+/// Runs the maintenance at start-up, every hour, and whenever the retention setting changes; and
+/// sweeps the dedup keys whose claim or window ended.
+/// </summary>
+public sealed partial class RetentionService(PartitionMaintenance maintenance, Dedup.DedupStore dedup, ILogger<RetentionService> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromHours(1);
     private readonly SemaphoreSlim _wake = new(0);
@@ -118,6 +121,7 @@ public sealed partial class RetentionService(PartitionMaintenance maintenance, I
             try
             {
                 await maintenance.RunAsync(stoppingToken);
+                await dedup.SweepAsync(stoppingToken);
             }
             catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
             {

@@ -50,27 +50,27 @@ public sealed class VerifierTests(TowerSystem tower)
 
     private static string Unix(DateTimeOffset at) => at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>The headers each provider sends, signed with <paramref name="secret"/> at <paramref name="at"/>, written from the providers' documentation.</summary>
-    private static Dictionary<string, string> Signed(string kind, string secret, DateTimeOffset at) => kind switch
+    /// <summary>The headers each provider sends, for <paramref name="body"/> signed with <paramref name="secret"/> at <paramref name="at"/>, written from the providers' documentation.</summary>
+    internal static Dictionary<string, string> Signed(string kind, string secret, DateTimeOffset at, string body = Body) => kind switch
     {
-        "github" => new() { ["X-Hub-Signature-256"] = "sha256=" + Convert.ToHexStringLower(Hmac(secret, Body)) },
-        "shopify" => new() { ["X-Shopify-Hmac-Sha256"] = Convert.ToBase64String(Hmac(secret, Body)) },
-        "stripe" => new() { ["Stripe-Signature"] = $"t={Unix(at)},v1={Convert.ToHexStringLower(Hmac(secret, $"{Unix(at)}.{Body}"))}" },
+        "github" => new() { ["X-Hub-Signature-256"] = "sha256=" + Convert.ToHexStringLower(Hmac(secret, body)) },
+        "shopify" => new() { ["X-Shopify-Hmac-Sha256"] = Convert.ToBase64String(Hmac(secret, body)) },
+        "stripe" => new() { ["Stripe-Signature"] = $"t={Unix(at)},v1={Convert.ToHexStringLower(Hmac(secret, $"{Unix(at)}.{body}"))}" },
         "slack" => new()
         {
             ["X-Slack-Request-Timestamp"] = Unix(at),
-            ["X-Slack-Signature"] = "v0=" + Convert.ToHexStringLower(Hmac(secret, $"v0:{Unix(at)}:{Body}")),
+            ["X-Slack-Signature"] = "v0=" + Convert.ToHexStringLower(Hmac(secret, $"v0:{Unix(at)}:{body}")),
         },
         "standard_webhooks" => new()
         {
             ["webhook-id"] = "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W",
             ["webhook-timestamp"] = Unix(at),
-            ["webhook-signature"] = new StandardWebhooks.StandardWebhook(secret).Sign("msg_2KWPBgLlAfxdpx2AI54pPJ85f4W", at, Body),
+            ["webhook-signature"] = new StandardWebhooks.StandardWebhook(secret).Sign("msg_2KWPBgLlAfxdpx2AI54pPJ85f4W", at, body),
         },
         _ => new()
         {
             ["X-Time"] = Unix(at),
-            ["X-Signature"] = "sha256=" + Convert.ToBase64String(Hmac(secret, $"{Unix(at)}.{Body}")),
+            ["X-Signature"] = "sha256=" + Convert.ToBase64String(Hmac(secret, $"{Unix(at)}.{body}")),
         },
     };
 
