@@ -19,7 +19,7 @@ internal static class CustomResponse
     /// <summary>The outcome with the code's answer, or a failed one when that answer breaks a rule.</summary>
     public static ScriptOutcome Apply(ScriptOutcome outcome, WebhookResult result, IReadOnlyDictionary<string, string> secrets)
     {
-        var error = Check(result);
+        var error = Check(result, secrets);
         if (error is not null)
         {
             return outcome with { Status = ScriptRunStatus.Failed, Message = null, Error = ScriptOutput.Clean(error, secrets, ScriptOutput.MaxMessageLength) };
@@ -40,12 +40,12 @@ internal static class CustomResponse
         {
             StatusCode = result.status_code,
             Body = result.body is { } body ? ScriptOutput.MaskSecrets(body, secrets) : null,
-            ContentType = result.content_type,
+            ContentType = result.content_type is { } contentType ? ScriptOutput.MaskSecrets(contentType, secrets) : null,
             ResponseHeaders = headers.AsReadOnly(),
         };
     }
 
-    private static string? Check(WebhookResult result)
+    private static string? Check(WebhookResult result, IReadOnlyDictionary<string, string> secrets)
     {
         if (result.status_code is { } status and (< 200 or > 599))
         {
@@ -66,7 +66,13 @@ internal static class CustomResponse
         {
             if (!HttpToken.IsValid(name))
             {
-                return $"result.headers has a name that is not a valid header name: \"{name}\".";
+                return $"result.headers has a name that is not a valid header name: \"{ScriptOutput.MaskSecrets(name, secrets)}\".";
+            }
+
+            // A name is not masked (two masked names could collide): one that holds a secret is refused.
+            if (ScriptOutput.MaskSecrets(name, secrets) != name)
+            {
+                return "result.headers has a name that holds a secret's value.";
             }
 
             if (RefusedHeaders.Contains(name, StringComparer.OrdinalIgnoreCase) || name.StartsWith("X-Tower-", StringComparison.OrdinalIgnoreCase))

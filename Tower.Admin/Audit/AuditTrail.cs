@@ -70,7 +70,7 @@ internal static partial class AuditTrail
             return null;
         }
 
-        var collection = match.Groups["collection"].Value;
+        var collection = match.Groups["collection"].Value.ToLowerInvariant();
         var reference = match.Groups["reference"].Value;
         var key = match.Groups["key"].Value;
         return collection switch
@@ -83,7 +83,7 @@ internal static partial class AuditTrail
             "webhooks" or "authenticators" or "variables" or "secrets" when !match.Groups["keys"].Success && match.Groups["rest"].Length == 0 =>
                 (Action(request.Method), collection[..^1], reference.Length > 0 ? reference : Created(context)),
             // A copy creates a record of its own.
-            "webhooks" or "authenticators" when request.Method == "POST" && match.Groups["rest"].Value == "/copy" => ("create", collection[..^1], Created(context)),
+            "webhooks" or "authenticators" when request.Method == "POST" && match.Groups["rest"].Value.Equals("/copy", StringComparison.OrdinalIgnoreCase) => ("create", collection[..^1], Created(context)),
             _ => null,
         };
     }
@@ -94,7 +94,8 @@ internal static partial class AuditTrail
     private static string Created(HttpContext context) =>
         context.Response.Headers.Location.ToString() is { Length: > 0 } location ? Uri.UnescapeDataString(location[(location.LastIndexOf('/') + 1)..]) : "";
 
-    [GeneratedRegex("^/api/(?<collection>webhooks|authenticators|variables|secrets|users|yaml|settings)/?(?<reference>[^/]*)(?<keys>/keys/?(?<key>[^/]*))?(?<rest>/.*)?$")]
+    // Routes match whatever the letter case of the path, and so does this.
+    [GeneratedRegex("^/api/(?<collection>webhooks|authenticators|variables|secrets|users|yaml|settings)/?(?<reference>[^/]*)(?<keys>/keys/?(?<key>[^/]*))?(?<rest>/.*)?$", RegexOptions.IgnoreCase)]
     private static partial Regex ChangedPath();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A change was made but could not be written to the audit trail: {Action} {Resource} '{Reference}'")]

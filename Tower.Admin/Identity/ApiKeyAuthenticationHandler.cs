@@ -54,9 +54,14 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("Unknown API key.");
         }
 
-        await using (var connection = await dataSource.OpenConnectionAsync(Context.RequestAborted))
+        try
         {
+            await using var connection = await dataSource.OpenConnectionAsync(Context.RequestAborted);
             await connection.ExecuteAsync(new CommandDefinition(MarkUsed, new { id = found.Id }, cancellationToken: Context.RequestAborted));
+        }
+        catch (NpgsqlException)
+        {
+            // When a key was last used is worth less than the request: it is written next time.
         }
 
         var identity = new ClaimsIdentity(

@@ -13,8 +13,13 @@ namespace Tower.Admin.Infrastructure;
 /// </summary>
 public sealed class JsonColumn<T> : SqlMapper.TypeHandler<T?> where T : class
 {
-    public override T? Parse(object value) =>
-        value is string text ? JsonSerializer.Deserialize<T>(text, TowerJson.Options) : null;
+    public override T? Parse(object value) => value switch
+    {
+        string text => JsonSerializer.Deserialize<T>(text, TowerJson.Options),
+        DBNull => null,
+        // Never read as "none": a verifier or a limit that silently vanished would let calls through.
+        _ => throw new InvalidOperationException($"A {typeof(T).Name} column held a {value.GetType().Name}, not JSON text."),
+    };
 
     public override void SetValue(IDbDataParameter parameter, T? value)
     {

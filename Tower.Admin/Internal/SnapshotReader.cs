@@ -34,7 +34,7 @@ public static class SnapshotReader
             "SELECT reference, value_encrypted FROM secrets", transaction: transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
 
-        return new ConfigSnapshot
+        var snapshot = new ConfigSnapshot
         {
             TakenAt = DateTimeOffset.UtcNow,
             Webhooks = webhooks.Select(w => new WebhookDefinition
@@ -51,6 +51,23 @@ public static class SnapshotReader
             }).ToList(),
             Variables = variables.ToDictionary(v => v.Reference, v => v.Value),
             Secrets = secrets.ToDictionary(s => s.Reference, s => protector.Unprotect(s.Value)),
+        };
+        return onlyWebhook is null ? snapshot : Narrowed(snapshot);
+    }
+
+    /// <summary>A one-webhook snapshot with only its authenticator and the values both link: a run carries no other secret.</summary>
+    private static ConfigSnapshot Narrowed(ConfigSnapshot snapshot)
+    {
+        var authenticators = snapshot.Authenticators.Where(a => snapshot.Webhooks.Any(w => w.Authenticator == a.Reference)).ToList();
+        var variables = snapshot.Webhooks.SelectMany(w => w.Variables).Concat(authenticators.SelectMany(a => a.Variables)).ToHashSet();
+        var secrets = snapshot.Webhooks.SelectMany(w => w.Secrets)
+            .Concat(authenticators.SelectMany(a => a.Secrets.Concat(new[] { a.Verifier?.Secret, a.Verifier?.SecondarySecret }.OfType<string>())))
+            .ToHashSet();
+        return snapshot with
+        {
+            Authenticators = authenticators,
+            Variables = snapshot.Variables.Where(pair => variables.Contains(pair.Key)).ToDictionary(),
+            Secrets = snapshot.Secrets.Where(pair => secrets.Contains(pair.Key)).ToDictionary(),
         };
     }
 

@@ -24,6 +24,9 @@ internal static class RunsApi
 {
     private const string DefaultClientIp = "127.0.0.1";
 
+    /// <summary>JSON text without escapes the caller did not write (non-ASCII, <c>&lt;&gt;&amp;'+</c>), so <c>raw_data</c> stays close to the original.</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions AsWritten = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/webhooks/{reference}/test", TestAsync).RequireAuthorization(Groups.RootPolicy).WithTags("Webhooks");
@@ -31,7 +34,7 @@ internal static class RunsApi
         return app;
     }
 
-    private static async Task<Results<Ok<RunResult>, NotFound, ValidationProblem>> TestAsync(
+    private static async Task<Results<Ok<RunResult>, NotFound, ValidationProblem, ProblemHttpResult>> TestAsync(
         string reference, TestInput input, NpgsqlDataSource dataSource, SecretProtector protector, ScriptDrafts drafts,
         GatewayClient gateway, CancellationToken ct)
     {
@@ -78,17 +81,29 @@ internal static class RunsApi
         }
 
         snapshot = await WithDraftsAsync(snapshot, webhook, input.Code, input.AuthenticatorCode, drafts, ct);
-        return TypedResults.Ok(await gateway.RunAsync(new RunRequest
+        try
         {
-            Snapshot = snapshot,
-            Webhook = reference,
-            Headers = input.Headers ?? new Dictionary<string, string>(),
-            Query = input.Query ?? new Dictionary<string, string>(),
-            Body = body,
-            ClientIp = clientIp,
-            Source = CallSource.Test,
-        }, ct));
+            return TypedResults.Ok(await gateway.RunAsync(new RunRequest
+            {
+                Snapshot = snapshot,
+                Webhook = reference,
+                Headers = input.Headers ?? new Dictionary<string, string>(),
+                Query = input.Query ?? new Dictionary<string, string>(),
+                Body = body,
+                ClientIp = clientIp,
+                Source = CallSource.Test,
+            }, ct));
+        }
+        catch (HttpRequestException exception)
+        {
+            return GatewayUnavailable(exception);
+        }
     }
+
+    /// <summary>The gateway (which runs tests and replays) could not be reached or refused the run.</summary>
+    private static ProblemHttpResult GatewayUnavailable(HttpRequestException exception) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Gateway unavailable",
+            detail: $"Tests and replays run through the gateway, which could not run this one: {exception.Message}");
 
     private static async Task<Results<Ok<ReplayAnswer>, NotFound, ValidationProblem, ProblemHttpResult>> ReplayAsync(
         string id, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] ReplayInput? input, NpgsqlDataSource dataSource,
@@ -101,7 +116,18 @@ internal static class RunsApi
             return TypedResults.ValidationProblem(errors.ToDictionary());
         }
 
-        if (await logging.FindCallAsync(id, ct) is not { } original)
+        JsonObject? original;
+        try
+        {
+            original = await logging.FindCallAsync(id, ct);
+        }
+        catch (HttpRequestException exception)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Call log unavailable",
+                detail: $"The logged call could not be read from the Logging service: {exception.Message}");
+        }
+
+        if (original is null)
         {
             return TypedResults.NotFound();
         }
@@ -120,8 +146,11 @@ internal static class RunsApi
         }
 
         snapshot = await WithDraftsAsync(snapshot, webhook, input?.Code, null, drafts, ct);
-        var replay = await gateway.RunAsync(new RunRequest
+        RunResult replay;
+        try
         {
+            replay = await gateway.RunAsync(new RunRequest
+            {
             Snapshot = snapshot,
             Webhook = reference,
             Headers = Strings(original["request_headers"]),
@@ -131,7 +160,13 @@ internal static class RunsApi
             Source = CallSource.Replay,
             ReplayOf = (Guid)original["id"]!,
             AuthenticationStatus = (string?)original["authentication_status"] ?? CallStatus.Success,
-        }, ct);
+            }, ct);
+        }
+        catch (HttpRequestException exception)
+        {
+            return GatewayUnavailable(exception);
+        }
+
         return TypedResults.Ok(new ReplayAnswer(ResultOf(original), replay));
     }
 
@@ -185,7 +220,7 @@ internal static class RunsApi
             return Encoding.UTF8.GetBytes(string.Join('&', Strings(fields).Select(pair => $"{Uri.EscapeDataString(pair.Key)}={Uri.EscapeDataString(pair.Value)}")));
         }
 
-        return Encoding.UTF8.GetBytes(payload.ToJsonString());
+        return Encoding.UTF8.GetBytes(payload.ToJsonString(AsWritten));
     }
 
     /// <summary>How the logged call ended, in the fields of a run's answer.</summary>

@@ -142,7 +142,18 @@ public sealed class YamlImporter(
     private async Task<bool> SaveAuthenticatorAsync(Run run, AuthenticatorInput input, string reference, bool creating, ValidationErrors errors,
         CancellationToken ct)
     {
-        var linked = input with { Variables = run.Map(YamlDocument.Variable, input.Variables), Secrets = run.Map(YamlDocument.Secret, input.Secrets) };
+        var linked = input with
+        {
+            Variables = run.Map(YamlDocument.Variable, input.Variables),
+            Secrets = run.Map(YamlDocument.Secret, input.Secrets),
+            Verifier = input.Verifier is { } verifier
+                ? verifier with
+                {
+                    Secret = verifier.Secret is null ? null : run.Map(YamlDocument.Secret, verifier.Secret),
+                    SecondarySecret = verifier.SecondarySecret is null ? null : run.Map(YamlDocument.Secret, verifier.SecondarySecret),
+                }
+                : null,
+        };
         var authenticator = await authenticatorValidator.ValidateAsync(linked, reference, run.Actor, errors, ct);
         return await WriteAsync(errors, creating, () => authenticators.InsertAsync(authenticator, ct), () => authenticators.UpdateAsync(authenticator, IfMatch.None, ct));
     }

@@ -19,6 +19,13 @@ public static class DedupKey
         return string.IsNullOrEmpty(key) ? null : key;
     }
 
+    /// <summary>
+    /// What the store keeps of a key: its SHA-256 in hex. A delivery id may be a credential (a
+    /// header such as Authorization) or long (a pointer to an object); neither is stored as is.
+    /// </summary>
+    public static string Hash(string key) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
+
     private static string? AtPointer(string json, string pointer)
     {
         using var document = JsonDocument.Parse(json);

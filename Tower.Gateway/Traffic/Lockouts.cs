@@ -12,6 +12,12 @@ namespace Tower.Gateway.Traffic;
 /// </summary>
 public sealed class Lockouts(TimeProvider time)
 {
+    /// <summary>
+    /// The most addresses followed at once: refusals spread over many addresses (an IPv6 range)
+    /// cannot grow memory without bound; past it, refusals from new addresses are not counted.
+    /// </summary>
+    public const int MaxAddresses = 200_000;
+
     private readonly ConcurrentDictionary<(string Authenticator, IPAddress Client), Record> _records = new();
     private long _lastSweep = time.GetTimestamp();
 
@@ -44,7 +50,16 @@ public sealed class Lockouts(TimeProvider time)
         SweepIfDue(now);
         var window = TimeSpan.FromSeconds(lockout.WindowSeconds ?? 1);
         var failures = lockout.Failures ?? 1;
-        var record = _records.GetOrAdd((authenticator, client), _ => new Record());
+        if (!_records.TryGetValue((authenticator, client), out var record))
+        {
+            if (_records.Count >= MaxAddresses)
+            {
+                return;
+            }
+
+            record = _records.GetOrAdd((authenticator, client), _ => new Record());
+        }
+
         lock (record)
         {
             record.Keep = window + TimeSpan.FromSeconds(lockout.BlockSeconds ?? 1);

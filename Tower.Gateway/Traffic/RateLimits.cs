@@ -11,6 +11,12 @@ namespace Tower.Gateway.Traffic;
 /// </summary>
 public sealed class RateLimits(TimeProvider time)
 {
+    /// <summary>
+    /// The most counts kept at once: callers spread over many addresses (an IPv6 range) cannot
+    /// grow memory without bound. A new count past it is refused as over its limit.
+    /// </summary>
+    public const int MaxCounts = 200_000;
+
     private readonly ConcurrentDictionary<(string Webhook, IPAddress? Client), Window> _windows = new();
     private long _lastSweep = time.GetTimestamp();
 
@@ -20,7 +26,14 @@ public sealed class RateLimits(TimeProvider time)
         var now = time.GetTimestamp();
         var length = TimeSpan.FromSeconds(limit.PerSeconds ?? 1);
         SweepIfDue(now);
-        var window = _windows.GetOrAdd((webhook, limit.By == RateLimitDefinition.ByWebhook ? null : client), _ => new Window());
+        var key = (webhook, limit.By == RateLimitDefinition.ByWebhook ? null : client);
+        if (!_windows.TryGetValue(key, out var window) && _windows.Count >= MaxCounts)
+        {
+            retryAfterSeconds = 1;
+            return false;
+        }
+
+        window ??= _windows.GetOrAdd(key, _ => new Window());
         lock (window)
         {
             if (window.Count == 0 || time.GetElapsedTime(window.Start, now) >= length)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Tower.Contracts;
+using Tower.Contracts.Calls;
 using Tower.Contracts.Runs;
 using Tower.Gateway.Configuration;
 
@@ -37,6 +38,14 @@ internal static class RunEndpoint
         {
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a run request",
                 detail: "The run needs its webhook, with its authenticator, in the snapshot, and a client address.");
+        }
+
+        // Only tests and replays come this way, and only a replay skips authentication.
+        if (run.Source is not (CallSource.Test or CallSource.Replay) || (run.AuthenticationStatus is not null) != (run.Source == CallSource.Replay)
+            || (run.ReplayOf is not null) != (run.Source == CallSource.Replay))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a run request",
+                detail: "A run is a test (no authentication status, no replay_of) or a replay (both).");
         }
 
         var overrides = new RunOverrides

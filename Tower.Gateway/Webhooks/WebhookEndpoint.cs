@@ -164,7 +164,7 @@ internal static class WebhookEndpoint
         // 3. Client address (a test's or replay's as given).
         call.ClientIp = overrides?.ClientIp ?? ClientIpResolver.Resolve(call.PeerIp, authenticator.TrustedProxies,
             request.Headers["X-Forwarded-For"], request.Headers["X-Real-IP"].FirstOrDefault());
-        if (!authenticator.AllowedIps.IsEmpty && !authenticator.AllowedIps.Contains(call.ClientIp))
+        if (overrides?.AuthenticationStatus is null && !authenticator.AllowedIps.IsEmpty && !authenticator.AllowedIps.Contains(call.ClientIp))
         {
             await FinishAsync(call, services, options, CallOutcome.AddressNotAllowed);
             return;
@@ -290,7 +290,7 @@ internal static class WebhookEndpoint
                 verdict = await services.GetRequiredService<DedupClient>().ClaimAsync(new DedupClaim
                 {
                     Webhook = webhook.Definition.Reference,
-                    Key = dedupKey,
+                    Key = DedupKey.Hash(dedupKey),
                     CallId = call.Id,
                     ClaimSeconds = webhook.Definition.TimeoutMs / 1000 + DedupClaimMarginSeconds,
                 });
@@ -324,7 +324,7 @@ internal static class WebhookEndpoint
                 return;
             }
 
-            call.DedupKey = (dedup, dedupKey);
+            call.DedupKey = (dedup, DedupKey.Hash(dedupKey));
         }
 
         // 11. Webhook code, in Executor; a webhook without code succeeds with "OK".
@@ -386,6 +386,8 @@ internal static class WebhookEndpoint
         var row = StatusTable.For(outcome);
         var answer = string.IsNullOrEmpty(message) ? row.Message : message;
         var httpStatus = status ?? row.Status;
+        // What the call reached, whether or not its caller stayed for it (dedup keeps that answer).
+        var reachedStatus = httpStatus;
         var callerGone = outcome == CallOutcome.CallerDisconnected || call.Context.RequestAborted.IsCancellationRequested;
         if (callerGone)
         {
@@ -427,7 +429,9 @@ internal static class WebhookEndpoint
         if (call.DedupKey is { } held)
         {
             // Before the answer: a duplicate that comes right after it gets it again, not a 409.
-            await CompleteDedupAsync(call, services, held.Definition, held.Key, httpStatus, answer, custom);
+            // A caller that left does not undo a success: its provider's retry gets the answer.
+            var kept = callerGone && outcome != CallOutcome.CallerDisconnected ? reachedStatus : httpStatus;
+            await CompleteDedupAsync(call, services, held.Definition, held.Key, kept, answer, custom);
         }
 
         GatewayTelemetry.RecordWait.Record(Stopwatch.GetElapsedTime(recording).TotalSeconds);

@@ -127,6 +127,9 @@ public sealed class CallStore(NpgsqlDataSource dataSource)
               AND (@authenticator::text IS NULL OR authenticator = @authenticator)
               AND (@endpoint::text IS NULL OR endpoint = @endpoint)
               AND (@http_status::int IS NULL OR http_status = @http_status)
+              AND (@status_from::int IS NULL OR http_status BETWEEN @status_from AND @status_to)
+              AND (@source::text IS NULL OR source = @source)
+              AND (@client_ip::text IS NULL OR ip_address = @client_ip)
               AND (@from::timestamptz IS NULL OR created_at >= @from)
               AND (@to::timestamptz IS NULL OR created_at < @to)
               AND (@after_at::timestamptz IS NULL OR (created_at, id) < (@after_at, @after_id))
@@ -142,6 +145,10 @@ public sealed class CallStore(NpgsqlDataSource dataSource)
             authenticator = query.Authenticator,
             endpoint = query.Endpoint,
             http_status = query.HttpStatus,
+            status_from = query.HttpStatusFrom,
+            status_to = query.HttpStatusTo,
+            source = query.Source,
+            client_ip = query.ClientIp,
             from = query.From?.UtcDateTime,
             to = query.To?.UtcDateTime,
             after_at = query.After?.CreatedAt.UtcDateTime,
@@ -175,7 +182,16 @@ public sealed class CallStore(NpgsqlDataSource dataSource)
 
 public sealed record CallQuery(
     string? Webhook, string? Authenticator, string? Endpoint, int? HttpStatus,
-    DateTimeOffset? From, DateTimeOffset? To, CallCursor? After, int Limit);
+    DateTimeOffset? From, DateTimeOffset? To, CallCursor? After, int Limit)
+{
+    /// <summary>A class of statuses (500-599 for <c>5xx</c>), when asked instead of one status.</summary>
+    public int? HttpStatusFrom { get; init; }
+    public int? HttpStatusTo { get; init; }
+    public string? Source { get; init; }
+
+    /// <summary>The resolved client address (<c>ip_address</c>), normalized.</summary>
+    public string? ClientIp { get; init; }
+}
 
 /// <summary>A position in the newest-first order: the last row of the previous page.</summary>
 public sealed record CallCursor(DateTimeOffset CreatedAt, Guid Id)

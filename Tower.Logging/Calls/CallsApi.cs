@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Tower.Contracts.Calls;
 
 namespace Tower.Logging.Calls;
 
@@ -61,7 +62,25 @@ internal static partial class CallsApi
         }
 
         var limit = Integer("limit", 1, MaxLimit) ?? DefaultLimit;
-        var httpStatus = Integer("http_status", 100, 599);
+        // A status, or a class of them such as 5xx.
+        var statusClass = Text("http_status") is { } statusText && StatusClass().IsMatch(statusText) ? statusText[0] - '0' : (int?)null;
+        var httpStatus = statusClass is null ? Integer("http_status", 100, 599) : null;
+        var source = Text("source");
+        if (source is not null && source is not (CallSource.Call or CallSource.Test or CallSource.Replay or CallSource.Async or CallSource.Retry))
+        {
+            errors["source"] = [$"'{source}' is not a source: use call, test, replay, async or retry."];
+        }
+
+        var clientIp = Text("client_ip");
+        if (clientIp is not null)
+        {
+            clientIp = System.Net.IPAddress.TryParse(clientIp, out var address) ? Tower.Contracts.Networking.IpRangeList.Normalize(address).ToString() : null;
+            if (clientIp is null)
+            {
+                errors["client_ip"] = [$"'{Text("client_ip")}' is not an IPv4 or IPv6 address."];
+            }
+        }
+
         var from = Time("from");
         var to = Time("to");
         CallCursor? after = null;
@@ -76,7 +95,13 @@ internal static partial class CallsApi
         }
 
         var rows = await store.QueryAsync(
-            new CallQuery(Text("webhook"), Text("authenticator"), Text("endpoint"), httpStatus, from, to, after, limit + 1),
+            new CallQuery(Text("webhook"), Text("authenticator"), Text("endpoint"), httpStatus, from, to, after, limit + 1)
+            {
+                HttpStatusFrom = statusClass * 100,
+                HttpStatusTo = statusClass * 100 + 99,
+                Source = source,
+                ClientIp = clientIp,
+            },
             cancellationToken);
         var page = rows.Take(limit).Select(CallLogView.From).ToList();
         var next = rows.Count > limit ? new CallCursor(page[^1].CreatedAt, page[^1].Id).Encode() : null;
@@ -92,6 +117,9 @@ internal static partial class CallsApi
 
         return TypedResults.Ok(CallLogView.From(row));
     }
+
+    [GeneratedRegex("^[1-5]xx$")]
+    private static partial Regex StatusClass();
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")]
     private static partial Regex Rfc3339();

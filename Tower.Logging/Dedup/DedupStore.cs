@@ -9,22 +9,22 @@ namespace Tower.Logging.Dedup;
 /// <summary>
 /// The dedup keys every gateway replica shares (spec §10), in Logging's database: one atomic
 /// statement claims a key or says who holds it, so that two replicas never both run a key.
+/// Keys arrive hashed (SHA-256): a delivery id may be a credential or long.
 /// </summary>
 public sealed class DedupStore(NpgsqlDataSource dataSource)
 {
+    // On a conflict the row is locked and always updated (to itself while its claim or window
+    // lasts), so that RETURNING gives the holder even when it was inserted by a call running at
+    // the same time; SET expressions all see the row as it was.
     private const string ClaimSql = """
-        WITH claimed AS (
-            INSERT INTO dedup_keys (webhook, key, call_id, state, expires_at)
-            VALUES (@Webhook, @Key, @CallId, 'running', now() + make_interval(secs => @ClaimSeconds))
-            ON CONFLICT (webhook, key) DO UPDATE
-                SET call_id = EXCLUDED.call_id, state = 'running', expires_at = EXCLUDED.expires_at, answer = NULL
-                WHERE dedup_keys.expires_at <= now()
-            RETURNING call_id, state, answer::text AS answer
-        )
-        SELECT call_id, state, answer FROM claimed
-        UNION ALL
-        SELECT call_id, state, answer::text FROM dedup_keys
-        WHERE webhook = @Webhook AND key = @Key AND NOT EXISTS (SELECT 1 FROM claimed)
+        INSERT INTO dedup_keys (webhook, key, call_id, state, expires_at)
+        VALUES (@Webhook, @Key, @CallId, 'running', now() + make_interval(secs => @ClaimSeconds))
+        ON CONFLICT (webhook, key) DO UPDATE SET
+            call_id = CASE WHEN dedup_keys.expires_at <= now() THEN EXCLUDED.call_id ELSE dedup_keys.call_id END,
+            state = CASE WHEN dedup_keys.expires_at <= now() THEN 'running' ELSE dedup_keys.state END,
+            answer = CASE WHEN dedup_keys.expires_at <= now() THEN NULL ELSE dedup_keys.answer END,
+            expires_at = CASE WHEN dedup_keys.expires_at <= now() THEN EXCLUDED.expires_at ELSE dedup_keys.expires_at END
+        RETURNING call_id, state, answer::text AS answer
         """;
 
     public async Task<DedupVerdict> ClaimAsync(DedupClaim claim, CancellationToken ct)

@@ -114,6 +114,24 @@ public sealed class RunTests(TowerSystem tower)
     }
 
     [Fact]
+    public async Task A_replay_skips_the_address_allowlist_like_the_rest_of_authentication()
+    {
+        var reference = $"run_allow_{_id}";
+        await tower.CreateAsync("/api/authenticators", new { reference, name = reference, allowed_ips = "192.0.2.0/24" });
+        await tower.CreateAsync("/api/webhooks", new { reference, name = reference, authenticator = reference, endpoint = $"runs/{_id}/allow", code = "result.message = \"in\";" });
+        await tower.WaitMatchedAsync($"runs/{_id}/allow");
+        using var refused = await tower.Gateway.PostAsync($"/cetmix_tower_webhooks/runs/{_id}/allow", new StringContent("{}"));
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        var callId = Assert.Single(refused.Headers.GetValues("X-Tower-Call-Id"));
+        await tower.LogOfAsync(callId);
+
+        using var response = await tower.Admin.PostAsJsonAsync($"/api/webhook-logs/{callId}/replay", new { });
+        var replay = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["replay"]!;
+
+        Assert.Equal((200, "in", "failed"), ((int)replay["http_status"]!, (string)replay["message"]!, (string)replay["authentication_status"]!));
+    }
+
+    [Fact]
     public async Task A_replay_of_an_unknown_call_is_404_and_of_a_call_that_matched_no_webhook_409()
     {
         using var unmatched = await tower.Gateway.PostAsync($"/cetmix_tower_webhooks/runs/{_id}/nothing_here", new StringContent("{}"));

@@ -48,6 +48,19 @@ public sealed class CustomResponseTests
         Assert.Equal("*****", outcome.ResponseHeaders["X-Echo"]);
     }
 
+    [Fact]
+    public async Task A_secret_in_the_content_type_is_masked_and_one_in_a_header_name_fails_the_run()
+    {
+        var secrets = new Dictionary<string, string> { ["api"] = "s3cr3tvalue" };
+
+        var typed = await RunAsync("result.body = \"x\"; result.content_type = \"text/\" + secrets[\"api\"];", secrets);
+        var named = await RunAsync("result.headers[\"X-\" + secrets[\"api\"]] = \"1\";", secrets);
+
+        Assert.Equal("text/*****", typed.ContentType);
+        Assert.Equal(ScriptRunStatus.Failed, named.Status);
+        Assert.Equal("result.headers has a name that holds a secret's value.", named.Error);
+    }
+
     [Theory]
     [InlineData("result.status_code = 199;", "result.status_code must be between 200 and 599, not 199.")]
     [InlineData("result.status_code = 600;", "result.status_code must be between 200 and 599, not 600.")]
