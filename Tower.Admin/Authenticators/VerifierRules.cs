@@ -117,7 +117,8 @@ public sealed class VerifierRules(AdminDb db, SecretProtector protector)
         }
     }
 
-    private static bool IsStandardWebhooksSecret(string value)
+    /// <summary>Whether a secret's value is a Standard Webhooks secret: <c>whsec_</c> and a base64 key.</summary>
+    public static bool IsStandardWebhooksSecret(string value)
     {
         if (!value.StartsWith(VerifierKinds.StandardWebhooksSecretPrefix, StringComparison.Ordinal))
         {

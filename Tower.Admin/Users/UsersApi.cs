@@ -204,8 +204,17 @@ internal static partial class UsersApi
                 detail: $"This is the last key of the last root user: revoking it would leave no one able to administer Tower. Create another root key first.");
         }
 
-        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM api_keys WHERE id = @keyId", new { keyId }, transaction, cancellationToken: ct));
-        await transaction.CommitAsync(ct);
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM api_keys WHERE id = @keyId", new { keyId }, transaction, cancellationToken: ct));
+            await transaction.CommitAsync(ct);
+        }
+        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.SerializationFailure)
+        {
+            // Another revocation ran at the same time: which of them may go is decided again on a new try.
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Keys changed meanwhile",
+                detail: "Another change to API keys ran at the same time; try again.");
+        }
         return TypedResults.NoContent();
     }
 

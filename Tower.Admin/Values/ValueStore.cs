@@ -66,6 +66,26 @@ public sealed class ValueStore(AdminDb db, SecretProtector protector)
         }
     }
 
+    /// <summary>
+    /// A new value for a secret that standard_webhooks verifiers use must stay a Standard Webhooks
+    /// secret: otherwise those verifiers would refuse every call from then on.
+    /// </summary>
+    public async Task CheckVerifierUseAsync(ValueKind kind, string reference, string? value, ValidationErrors errors, CancellationToken ct)
+    {
+        if (kind != ValueKind.Secret || value is null || Authenticators.VerifierRules.IsStandardWebhooksSecret(value))
+        {
+            return;
+        }
+
+        var users = await db.QueryAsync<string>(
+            "SELECT reference FROM authenticators WHERE verifier ->> 'kind' = 'standard_webhooks' AND @reference = ANY(verifier_secrets) ORDER BY reference",
+            new { reference }, ct);
+        if (users.Count > 0)
+        {
+            errors.Add("value", $"Authenticators {string.Join(", ", users)} verify Standard Webhooks signatures with this secret: its value must be whsec_ followed by the base64 key.");
+        }
+    }
+
     public async Task InsertAsync(ValueKind kind, string reference, ValueInput input, string actor, CancellationToken ct) =>
         await db.ExecuteAsync(
             $"INSERT INTO {Table(kind)} (reference, name, {ValueColumn(kind)}, created_by, updated_by) VALUES (@reference, @name, @stored, @actor, @actor)",

@@ -104,6 +104,7 @@ internal static class ValuesApi
         }
 
         ValueStore.Check(kind, input, creating: false, errors);
+        await store.CheckVerifierUseAsync(kind, reference, input.Value, errors, ct);
         if (errors.Any)
         {
             return await store.ExistsAsync(kind, reference, ct) ? TypedResults.ValidationProblem(errors.ToDictionary()) : TypedResults.NotFound();

@@ -134,6 +134,7 @@ public sealed class YamlImporter(
         }
 
         ValueStore.Check(kind, input, creating, errors);
+        await values.CheckVerifierUseAsync(kind, reference, input.Value, errors, ct);
         RecordRules.CheckReference(reference, errors);
         return await WriteAsync(errors, creating,
             () => values.InsertAsync(kind, reference, input, actor, ct), () => values.UpdateAsync(kind, reference, input, actor, IfMatch.None, ct));

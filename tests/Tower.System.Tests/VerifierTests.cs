@@ -162,6 +162,21 @@ public sealed class VerifierTests(TowerSystem tower)
     }
 
     [Fact]
+    public async Task A_secret_a_standard_webhooks_verifier_uses_cannot_lose_its_whsec_form()
+    {
+        var secret = await SecretAsync("sw_kept", "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)));
+        var reference = $"verifier_sw_kept_{_id}";
+        await tower.CreateAsync("/api/authenticators", new { reference, name = reference, verifier = new { kind = "standard_webhooks", secret } });
+
+        using var refused = await tower.Admin.PutAsJsonAsync($"/api/secrets/{secret}", new { name = secret, value = "plain-value-without-prefix" });
+        using var kept = await tower.Admin.PutAsJsonAsync($"/api/secrets/{secret}", new { name = secret, value = "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)) });
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains(reference, await refused.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
+    }
+
+    [Fact]
     public async Task A_verifier_is_shown_with_its_defaults_round_trips_through_yaml_and_holds_its_secret()
     {
         var secret = await SecretAsync("shown", "shown-" + _id + "-value");
