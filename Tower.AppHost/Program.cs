@@ -90,8 +90,16 @@ var admin = Service<Projects.Tower_Admin>("admin").WithLoopbackHttp(adminPort)
     .WithEnvironment("Admin__SecretsKey", secretsKey)
     .WithEnvironment("Admin__PublicBaseUrl", publicBaseUrl);
 
-var auth = Service<Projects.Tower_Auth>("auth").WithScriptHop(LocalLayout.FreePort(), LocalLayout.FreePort()).WithReference(admin);
-var executor = Service<Projects.Tower_Executor>("executor").WithScriptHop(LocalLayout.FreePort(), LocalLayout.FreePort()).WithReference(admin);
+// Tower:ScriptWorkers sets how many worker processes each of Auth and Executor runs (default:
+// the machine's cores, at least 2); one webhook may hold half of them at once (spec §14).
+IResourceBuilder<ServiceProcessResource> ScriptService<TProject>(string name) where TProject : IProjectMetadata, new()
+{
+    var service = Service<TProject>(name).WithScriptHop(LocalLayout.FreePort(), LocalLayout.FreePort()).WithReference(admin);
+    return tower["ScriptWorkers"] is { Length: > 0 } workers ? service.WithEnvironment("Scripting__Workers", workers) : service;
+}
+
+var auth = ScriptService<Projects.Tower_Auth>("auth");
+var executor = ScriptService<Projects.Tower_Executor>("executor");
 
 // The gateway waits for nothing, at its first start or any restart: it answers whatever is down
 // (its saved configuration while Admin is, the spill while the broker is, 503 while a script
@@ -106,7 +114,9 @@ var gateway = Service<Projects.Tower_Gateway>("gateway").WithGatewayListener(gat
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute))
     .WithEnvironment("Gateway__StateDirectory", layout.OwnedDirectory("gateway-state", serviceUser?.Name ?? "root",
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute))
-    .WithEnvironment("Gateway__SnapshotKey", snapshotKey);
+    .WithEnvironment("Gateway__SnapshotKey", snapshotKey)
+    // Seals the requests of accepted async calls while they wait (spec §14).
+    .WithEnvironment("Gateway__SecretsKey", secretsKey);
 
 // Admin's tests and replays (spec §12) run through the gateway's own flow, on its internal endpoint.
 admin.WithReference(gateway);

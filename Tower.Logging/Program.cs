@@ -1,3 +1,4 @@
+using Tower.Logging.Async;
 using Tower.Logging.Calls;
 using Tower.Logging.Dedup;
 using Tower.Logging.Infrastructure;
@@ -13,5 +14,6 @@ app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.MapCallsApi();
 app.MapDedupApi();
+app.MapAsyncApi();
 app.MapSettingsApi();
 app.Run();

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # The standard-call benchmark: builds in Release, starts the whole system in a fresh data folder
 # (default ports, so stop any other Tower first), sets up the standard call, drives load and
-# prints one report. Usage: bench/run.sh [seconds per saturation run, default 15] [--dashboard | --profile | --quick]
+# prints one report. Usage: bench/run.sh [seconds per saturation run, default 15] [--dashboard | --profile | --quick | --isolation]
 # Without --dashboard the system runs as a production host would: no dashboard, no telemetry export.
 # --profile also samples one more saturation run with perf and prints each component's hottest
 # functions (the services write perf maps for their JIT-compiled code; workers' code shows unnamed).
 # --quick measures the floor and Tower's saturation run only (no peer, open loop or memory): for
 # comparing two builds one after the other, not for the README's figures.
+# --isolation measures instead what one webhook whose calls all spin to their limit does to the
+# standard call (spec §10): the standard call at a steady open-loop rate, idle, then beside 16
+# callers of the spinner, then beside them once more with the spinner given max_concurrency 64
+# (no share of the workers: as before the share existed).
 #
 # Standard call: an authenticator with a 20-entry IPv4/IPv6 CIDR allowlist holding the client
 # and code that checks a header token against a secret; a webhook whose code reads a field of a
@@ -21,6 +25,8 @@ PROFILE=false
 QUICK=false
 [ "${2:-}" = "--dashboard" ] && DASHBOARD=true
 [ "${2:-}" = "--quick" ] && QUICK=true
+ISOLATION=false
+[ "${2:-}" = "--isolation" ] && ISOLATION=true
 # Perf maps name the JIT-compiled code; without W^X that code lies in anonymous memory, where perf looks.
 [ "${2:-}" = "--profile" ] && { PROFILE=true; export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0; }
 DATA=/tmp/tower-bench
@@ -124,6 +130,41 @@ PY
 echo "bench: warming up for 30 s"
 read -r _ WARM_N _ <<< "$(wrk_run "$GATEWAY_URL" 30)"
 ANSWERED=$(( 1 + WARM_N ))
+
+if $ISOLATION; then
+    LOAD=bench/Tower.Bench.Load/bin/Release/net10.0/Tower.Bench.Load.dll
+    SPINNER_URL=http://127.0.0.1:5080/cetmix_tower_webhooks/bench/spinner
+    RATE=100
+    curl -sf -H "$K" -H "$J" localhost:5090/api/webhooks -d '{"reference": "bench_spinner", "name": "Bench spinner", "authenticator": "bench",
+      "endpoint": "bench/spinner", "timeout_ms": 5000, "code": "while (true) { }"}' >/dev/null
+    steady() { dotnet "$LOAD" "$GATEWAY_URL" "$RATE" "$SECONDS_PER_RUN" "$DATA/payload.json" "Content-Type: application/json" "X-Token: $TOKEN"; }
+    beside_spinner() { # the standard call's line while 16 callers keep the spinner busy; then the spinner's answers
+        wrk -t1 -c16 -d"$(( SECONDS_PER_RUN + 8 ))"s --timeout 10s -s "$DATA/post.lua" "$SPINNER_URL" > "$DATA/spinner.out" &
+        local wrk_pid=$!
+        sleep 2
+        steady
+        wait "$wrk_pid"
+        printf 'spinner: %s answers, %s not 2xx (504 timed out or 429 over its share)\n' \
+            "$(grep -oE '^ +[0-9]+ requests' "$DATA/spinner.out" | grep -oE '[0-9]+')" "$(grep -oE 'Non-2xx or 3xx responses: [0-9]+' "$DATA/spinner.out" | grep -oE '[0-9]+$' || echo 0)"
+    }
+    echo "bench: the standard call at $RATE/s, ${SECONDS_PER_RUN} s each: idle, beside the spinner, beside the spinner without a share"
+    IDLE=$(steady)
+    SHARED=$(beside_spinner)
+    curl -sf -H "$K" localhost:5090/api/webhooks/bench_spinner | python3 -c 'import json, sys; w = json.load(sys.stdin); w["max_concurrency"] = 64; print(json.dumps(w))' \
+        | curl -sf -X PUT -H "$K" -H "$J" localhost:5090/api/webhooks/bench_spinner --data-binary @- >/dev/null \
+        || { echo "bench: could not set the spinner's max_concurrency" >&2; exit 1; }
+    sleep 2
+    UNSHARED=$(beside_spinner)
+    echo
+    echo "## Isolation, $(date -u +%Y-%m-%d), $(nproc) cores, script workers per service: ${Tower__ScriptWorkers:-default}"
+    echo
+    echo "| standard call at $RATE/s (open loop) | result |"
+    echo "|---|---|"
+    printf '| idle | %s |\n' "$IDLE"
+    printf '| beside 16 callers of a webhook spinning to its 5 s limit (it holds half the workers) | %s |\n' "$(head -1 <<< "$SHARED" | tr -d '\n') ($(tail -1 <<< "$SHARED"))"
+    printf '| the same, the spinner given max_concurrency 64 (every worker) | %s |\n' "$(head -1 <<< "$UNSHARED" | tr -d '\n') ($(tail -1 <<< "$UNSHARED"))"
+    exit 0
+fi
 
 echo "bench: saturation, ${SECONDS_PER_RUN} s each"
 wrk -t1 -c32 -d5s -s "$DATA/post.lua" "$FLOOR_URL" > /dev/null

@@ -44,6 +44,7 @@ internal static class AdminServices
         Dapper.SqlMapper.AddTypeHandler(new JsonColumn<RateLimitDefinition>());
         Dapper.SqlMapper.AddTypeHandler(new JsonColumn<LockoutDefinition>());
         Dapper.SqlMapper.AddTypeHandler(new JsonColumn<DedupDefinition>());
+        Dapper.SqlMapper.AddTypeHandler(new JsonColumn<RetryDefinition>());
         builder.Services.AddScoped<WebhookStore>();
         builder.Services.AddScoped<WebhookValidator>();
         builder.Services.AddScoped<ValueStore>();

@@ -1,36 +1,21 @@
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using Tower.Contracts.Security;
 
 namespace Tower.Admin.Infrastructure;
 
 /// <summary>
-/// Encrypts secret values at rest with AES-256-GCM. The key comes from configuration (the
-/// launcher's owner-only key file), never from the database it protects.
+/// Encrypts secret values at rest (<see cref="SealedBox"/>, AES-256-GCM). The key comes from
+/// configuration (the launcher's owner-only key file), never from the database it protects.
 /// </summary>
 public sealed class SecretProtector(IOptions<AdminOptions> options)
 {
-    private const int NonceSize = 12;
-    private const int TagSize = 16;
+    private readonly SealedBox _box = new(options.Value.SecretsKey);
 
-    private readonly byte[] _key = SHA256.HashData(Encoding.UTF8.GetBytes(options.Value.SecretsKey));
+    public byte[] Protect(string value) => _box.Seal(Encoding.UTF8.GetBytes(value));
 
-    public byte[] Protect(string value)
-    {
-        var plain = Encoding.UTF8.GetBytes(value);
-        var output = new byte[NonceSize + TagSize + plain.Length];
-        var nonce = output.AsSpan(0, NonceSize);
-        RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(_key, TagSize);
-        aes.Encrypt(nonce, plain, output.AsSpan(NonceSize + TagSize), output.AsSpan(NonceSize, TagSize));
-        return output;
-    }
+    public string Unprotect(byte[] stored) => Encoding.UTF8.GetString(_box.Open(stored));
 
-    public string Unprotect(byte[] stored)
-    {
-        var plain = new byte[stored.Length - NonceSize - TagSize];
-        using var aes = new AesGcm(_key, TagSize);
-        aes.Decrypt(stored.AsSpan(0, NonceSize), stored.AsSpan(NonceSize + TagSize), stored.AsSpan(NonceSize, TagSize), plain);
-        return Encoding.UTF8.GetString(plain);
-    }
+    /// <summary>Seals bytes other than a secret's value with the same key (a queued async call's request).</summary>
+    public byte[] Seal(ReadOnlySpan<byte> plain) => _box.Seal(plain);
 }

@@ -41,6 +41,40 @@ public static class TrafficRules
         return maxConcurrency;
     }
 
+    /// <summary>
+    /// <c>response_mode</c> (default <c>sync</c>) and <c>retry</c>: an async webhook's retry comes
+    /// back complete (defaults filled in); a sync webhook may not have one (spec §14).
+    /// </summary>
+    public static (string Mode, RetryDefinition? Retry) CheckResponseMode(string? mode, RetryDefinition? retry, ValidationErrors errors)
+    {
+        mode ??= ResponseModes.Sync;
+        if (mode is not (ResponseModes.Sync or ResponseModes.Async))
+        {
+            errors.Add("response_mode", $"'{mode}' is not a response mode: use {ResponseModes.Sync} (the caller waits for the code) or {ResponseModes.Async} (202 at once, the code runs later with retries).");
+            return (mode, retry);
+        }
+
+        if (mode == ResponseModes.Sync)
+        {
+            if (retry is not null)
+            {
+                errors.Add("retry", "retry applies to async webhooks only: set response_mode to async, or leave retry out.");
+            }
+
+            return (mode, null);
+        }
+
+        retry ??= new RetryDefinition();
+        var complete = new RetryDefinition
+        {
+            MaxAttempts = retry.MaxAttempts ?? RetryDefinition.DefaultMaxAttempts,
+            BackoffSeconds = retry.BackoffSeconds ?? RetryDefinition.DefaultBackoffSeconds,
+        };
+        Range("retry.max_attempts", complete.MaxAttempts, 1, RetryDefinition.MaxMaxAttempts, errors);
+        Range("retry.backoff_seconds", complete.BackoffSeconds, 1, RetryDefinition.MaxBackoffSeconds, errors);
+        return (mode, complete);
+    }
+
     public static DedupDefinition? CheckDedup(DedupDefinition? dedup, ValidationErrors errors)
     {
         if (dedup is null)

@@ -14,7 +14,8 @@ public static class SnapshotReader
 {
     private const string WebhooksSql = """
         SELECT w.reference, w.name, w.authenticator, w.endpoint, w.method, w.payload_type, w.run_as_user,
-               u."group" AS run_as_group, w.code_hash, w.timeout_ms, w.variables, w.secrets, w.rate_limit, w.max_concurrency, w.dedup
+               u."group" AS run_as_group, w.code_hash, w.timeout_ms, w.variables, w.secrets, w.rate_limit, w.max_concurrency, w.dedup,
+               w.response_mode, w.retry
         FROM webhooks w JOIN users u ON u.login = w.run_as_user
         WHERE (@onlyWebhook::text IS NULL AND w.enabled) OR w.reference = @onlyWebhook
         """;
@@ -42,7 +43,7 @@ public static class SnapshotReader
                 Reference = w.Reference, Name = w.Name, Authenticator = w.Authenticator, Endpoint = w.Endpoint, Method = w.Method,
                 PayloadType = w.PayloadType, RunAsUser = w.RunAsUser, RunAsGroup = w.RunAsGroup, CodeHash = w.CodeHash,
                 TimeoutMs = w.TimeoutMs, Variables = w.Variables, Secrets = w.Secrets, RateLimit = w.RateLimit, MaxConcurrency = w.MaxConcurrency,
-                Dedup = w.Dedup,
+                Dedup = w.Dedup, ResponseMode = w.ResponseMode, Retry = w.Retry,
             }).ToList(),
             Authenticators = authenticators.Select(a => new AuthenticatorDefinition
             {
@@ -88,6 +89,8 @@ public static class SnapshotReader
         public RateLimitDefinition? RateLimit { get; init; }
         public int? MaxConcurrency { get; init; }
         public DedupDefinition? Dedup { get; init; }
+        public string ResponseMode { get; init; } = ResponseModes.Sync;
+        public RetryDefinition? Retry { get; init; }
     }
 
     private sealed record AuthenticatorRow

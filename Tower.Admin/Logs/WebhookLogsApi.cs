@@ -53,6 +53,24 @@ public sealed class LoggingClient(HttpClient http)
         return System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync(ct)) as System.Text.Json.Nodes.JsonObject;
     }
 
+    /// <summary>
+    /// Queues a dead async call once more with its request rebuilt and sealed (spec §14); false
+    /// when the call is not a dead async call (Logging answers 409).
+    /// </summary>
+    public async Task<bool> RequeueAsync(Guid id, Tower.Contracts.Async.AsyncRequeue requeue, CancellationToken ct)
+    {
+        using var body = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(requeue, TowerJson.Options));
+        body.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var response = await http.PostAsync($"/internal/async/{id}/requeue", body, ct);
+        if (response.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+            return false;
+        }
+
+        response.EnsureSuccessStatusCode();
+        return true;
+    }
+
     private static async Task CopyAsync(HttpResponseMessage response, HttpContext context)
     {
         context.Response.StatusCode = (int)response.StatusCode;

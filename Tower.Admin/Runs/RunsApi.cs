@@ -8,6 +8,7 @@ using Npgsql;
 using Tower.Admin.Identity;
 using Tower.Admin.Infrastructure;
 using Tower.Admin.Internal;
+using Tower.Contracts.Async;
 using Tower.Contracts.Calls;
 using Tower.Contracts.Configuration;
 using Tower.Contracts.Runs;
@@ -31,6 +32,7 @@ internal static class RunsApi
     {
         app.MapPost("/api/webhooks/{reference}/test", TestAsync).RequireAuthorization(Groups.RootPolicy).WithTags("Webhooks");
         app.MapPost("/api/webhook-logs/{id}/replay", ReplayAsync).RequireAuthorization(Groups.RootPolicy).WithTags("Call logs");
+        app.MapPost("/api/webhook-logs/{id}/retry", RetryAsync).RequireAuthorization(Groups.RootPolicy).WithTags("Call logs");
         return app;
     }
 
@@ -116,15 +118,10 @@ internal static class RunsApi
             return TypedResults.ValidationProblem(errors.ToDictionary());
         }
 
-        JsonObject? original;
-        try
+        var (original, unavailable) = await LoggedCallAsync(logging, id, ct);
+        if (unavailable is not null)
         {
-            original = await logging.FindCallAsync(id, ct);
-        }
-        catch (HttpRequestException exception)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Call log unavailable",
-                detail: $"The logged call could not be read from the Logging service: {exception.Message}");
+            return unavailable;
         }
 
         if (original is null)
@@ -168,6 +165,74 @@ internal static class RunsApi
         }
 
         return TypedResults.Ok(new ReplayAnswer(ResultOf(original), replay));
+    }
+
+    /// <summary>
+    /// Queues a dead async call once more (spec §14): a fresh set of the webhook's <c>max_attempts</c>,
+    /// on its request as the log stored it (the sealed original was deleted when the call died).
+    /// </summary>
+    private static async Task<Results<Accepted<RetryAnswer>, NotFound, ProblemHttpResult>> RetryAsync(
+        string id, NpgsqlDataSource dataSource, SecretProtector protector, Logs.LoggingClient logging, CancellationToken ct)
+    {
+        var (call, unavailable) = await LoggedCallAsync(logging, id, ct);
+        if (unavailable is not null)
+        {
+            return unavailable;
+        }
+
+        if (call is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var reference = (string?)call["webhook"] ?? "";
+        var snapshot = reference.Length == 0 ? null : await SnapshotReader.ReadAsync(dataSource, protector, reference, ct);
+        if (reference.Length > 0 && snapshot!.Webhooks.Count == 0)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var payload = call["request_payload"];
+        var request = snapshot?.Webhooks.Single() is { } webhook ? new AsyncRequest
+        {
+            Method = (string?)call["request_method"] ?? webhook.Method,
+            Endpoint = (string?)call["endpoint"] ?? webhook.Endpoint,
+            Headers = Strings(call["request_headers"]),
+            Query = Strings(call["request_query"]),
+            Body = StoredBody(payload, webhook),
+            PayloadJson = payload is null || payload.GetValueKind() == System.Text.Json.JsonValueKind.String ? "{}" : payload.ToJsonString(AsWritten),
+            ClientIp = (string?)call["ip_address"] ?? "",
+            PeerIp = (string?)call["peer_ip"] ?? "",
+        } : null;
+        try
+        {
+            if (request is not null && await logging.RequeueAsync((Guid)call["id"]!, new AsyncRequeue { Request = protector.Seal(request.ToBytes()) }, ct))
+            {
+                return TypedResults.Accepted((string?)null, new RetryAnswer("Accepted"));
+            }
+        }
+        catch (HttpRequestException exception)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Call log unavailable",
+                detail: $"The async schedule in the Logging service could not be reached: {exception.Message}");
+        }
+
+        return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not a dead async call",
+            detail: $"Call {id} is not an accepted async call whose last attempt failed: only such a call can be retried (an attempt's id cannot).");
+    }
+
+    /// <summary>The logged call (null for none), or the 503 to answer when the Logging service cannot be read.</summary>
+    private static async Task<(JsonObject? Call, ProblemHttpResult? Unavailable)> LoggedCallAsync(Logs.LoggingClient logging, string id, CancellationToken ct)
+    {
+        try
+        {
+            return (await logging.FindCallAsync(id, ct), null);
+        }
+        catch (HttpRequestException exception)
+        {
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Call log unavailable",
+                detail: $"The logged call could not be read from the Logging service: {exception.Message}"));
+        }
     }
 
     /// <summary>The snapshot with the webhook's (and its authenticator's) draft code in place of the saved one.</summary>

@@ -26,6 +26,12 @@ public sealed record WebhookInput(
 
     /// <summary>Deduplication on a delivery id (spec §10); null for none.</summary>
     public DedupDefinition? Dedup { get; init; }
+
+    /// <summary><c>sync</c> (the default) or <c>async</c> (spec §10).</summary>
+    public string? ResponseMode { get; init; }
+
+    /// <summary>The attempts of an async webhook (spec §10); null for the defaults.</summary>
+    public RetryDefinition? Retry { get; init; }
 }
 
 /// <summary>A webhook as stored.</summary>
@@ -53,6 +59,8 @@ public sealed record Webhook
     public RateLimitDefinition? RateLimit { get; init; }
     public int? MaxConcurrency { get; init; }
     public DedupDefinition? Dedup { get; init; }
+    public string ResponseMode { get; init; } = ResponseModes.Sync;
+    public RetryDefinition? Retry { get; init; }
     public string CreatedBy { get; init; } = "";
     public DateTime CreatedAt { get; init; }
     public string UpdatedBy { get; init; } = "";
@@ -77,6 +85,8 @@ public sealed record WebhookView(
         RateLimit = webhook.RateLimit,
         MaxConcurrency = webhook.MaxConcurrency,
         Dedup = webhook.Dedup,
+        ResponseMode = webhook.ResponseMode,
+        Retry = webhook.Retry,
     };
 
     /// <summary>The rate limit (spec §10), complete; null for none.</summary>
@@ -87,6 +97,12 @@ public sealed record WebhookView(
 
     /// <summary>Deduplication on a delivery id (spec §10), complete; null for none.</summary>
     public DedupDefinition? Dedup { get; init; }
+
+    /// <summary><c>sync</c> or <c>async</c> (spec §10).</summary>
+    public string ResponseMode { get; init; } = ResponseModes.Sync;
+
+    /// <summary>The attempts of an async webhook, complete; null for a sync one.</summary>
+    public RetryDefinition? Retry { get; init; }
 
     /// <summary>Only in the list of <c>?invalid=true</c>: why the sandbox's current rules refuse the stored code.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

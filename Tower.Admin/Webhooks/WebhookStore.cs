@@ -7,7 +7,7 @@ public sealed class WebhookStore(AdminDb db)
 {
     private const string Columns =
         "reference, name, enabled, authenticator, endpoint, method, payload_type, run_as_user, code, code_hash, " +
-        "variables, secrets, timeout_ms, rate_limit, max_concurrency, dedup, created_by, created_at, updated_by, updated_at, version";
+        "variables, secrets, timeout_ms, rate_limit, max_concurrency, dedup, response_mode, retry, created_by, created_at, updated_by, updated_at, version";
 
     public async Task<IReadOnlyList<Webhook>> ListAsync(string? after, int limit, CancellationToken ct)
     {
@@ -45,9 +45,9 @@ public sealed class WebhookStore(AdminDb db)
     {
         const string sql = """
             INSERT INTO webhooks (reference, name, enabled, authenticator, endpoint, method, payload_type, run_as_user, code,
-                code_hash, variables, secrets, timeout_ms, rate_limit, max_concurrency, dedup, created_by, updated_by)
+                code_hash, variables, secrets, timeout_ms, rate_limit, max_concurrency, dedup, response_mode, retry, created_by, updated_by)
             VALUES (@Reference, @Name, @Enabled, @Authenticator, @Endpoint, @Method, @PayloadType, @RunAsUser, @Code,
-                @CodeHash, @Variables, @Secrets, @TimeoutMs, @RateLimit, @MaxConcurrency, @Dedup, @CreatedBy, @UpdatedBy)
+                @CodeHash, @Variables, @Secrets, @TimeoutMs, @RateLimit, @MaxConcurrency, @Dedup, @ResponseMode, @Retry, @CreatedBy, @UpdatedBy)
             """;
         await db.ExecuteAsync(sql, webhook, ct);
     }
@@ -59,7 +59,7 @@ public sealed class WebhookStore(AdminDb db)
             UPDATE webhooks SET name = @Name, enabled = @Enabled, authenticator = @Authenticator, endpoint = @Endpoint,
                 method = @Method, payload_type = @PayloadType, run_as_user = @RunAsUser, code = @Code, code_hash = @CodeHash,
                 variables = @Variables, secrets = @Secrets, timeout_ms = @TimeoutMs, rate_limit = @RateLimit,
-                max_concurrency = @MaxConcurrency, dedup = @Dedup, updated_by = @UpdatedBy, updated_at = now(),
+                max_concurrency = @MaxConcurrency, dedup = @Dedup, response_mode = @ResponseMode, retry = @Retry, updated_by = @UpdatedBy, updated_at = now(),
                 version = gen_random_uuid()
             WHERE reference = @Reference AND {IfMatch.Condition}
             """;

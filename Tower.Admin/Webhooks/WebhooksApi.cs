@@ -228,6 +228,7 @@ public sealed class WebhookValidator(WebhookStore webhooks, AuthenticatorStore a
         var rateLimit = TrafficRules.CheckRateLimit(input.RateLimit, errors);
         var maxConcurrency = TrafficRules.CheckMaxConcurrency(input.MaxConcurrency, errors);
         var dedup = TrafficRules.CheckDedup(input.Dedup, errors);
+        var (responseMode, retry) = TrafficRules.CheckResponseMode(input.ResponseMode, input.Retry, errors);
 
         var code = input.Code ?? "";
         return new Webhook
@@ -248,6 +249,8 @@ public sealed class WebhookValidator(WebhookStore webhooks, AuthenticatorStore a
             RateLimit = rateLimit,
             MaxConcurrency = maxConcurrency,
             Dedup = dedup,
+            ResponseMode = responseMode,
+            Retry = retry,
             CreatedBy = actor,
             UpdatedBy = actor,
         };

@@ -47,7 +47,7 @@ public static class YamlDocument
         [Secret] = ["reference", "name", "value"],
         [Authenticator] = ["reference", "name", "allowed_ips", "trusted_proxy_ips", "variables", "secrets", "code", "verifier", "lockout"],
         [Webhook] = ["reference", "name", "enabled", "authenticator", "endpoint", "method", "payload_type", "run_as_user",
-            "timeout_ms", "variables", "secrets", "code", "rate_limit", "max_concurrency", "dedup"],
+            "timeout_ms", "variables", "secrets", "code", "rate_limit", "max_concurrency", "dedup", "response_mode", "retry"],
     };
 
     public static IReadOnlyList<ImportRecord> Read(string text, ValidationErrors errors)
@@ -148,6 +148,8 @@ public static class YamlDocument
                 RateLimit = reader.Options<RateLimitDefinition>("rate_limit"),
                 MaxConcurrency = reader.Integer("max_concurrency"),
                 Dedup = reader.Options<DedupDefinition>("dedup"),
+                ResponseMode = reader.Text("response_mode"),
+                Retry = reader.Options<RetryDefinition>("retry"),
             },
         };
         return new ImportRecord(index, model, string.IsNullOrEmpty(reference) ? null : reference, line, input);

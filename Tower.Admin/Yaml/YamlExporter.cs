@@ -94,8 +94,8 @@ public sealed class YamlExporter(NpgsqlDataSource dataSource)
             ["model"] = "webhook", ["reference"] = w.Reference, ["name"] = w.Name, ["enabled"] = w.Enabled,
             ["authenticator"] = w.Authenticator, ["endpoint"] = w.Endpoint, ["method"] = w.Method,
             ["payload_type"] = w.PayloadType, ["run_as_user"] = w.RunAsUser, ["timeout_ms"] = w.TimeoutMs,
-            ["variables"] = w.Variables, ["secrets"] = w.Secrets, ["code"] = w.Code,
-        }, ("rate_limit", w.RateLimit), ("max_concurrency", w.MaxConcurrency), ("dedup", w.Dedup))));
+            ["variables"] = w.Variables, ["secrets"] = w.Secrets, ["code"] = w.Code, ["response_mode"] = w.ResponseMode,
+        }, ("rate_limit", w.RateLimit), ("max_concurrency", w.MaxConcurrency), ("dedup", w.Dedup), ("retry", w.Retry))));
         return Serializer.Serialize(new Dictionary<string, object> { ["tower_yaml_version"] = Version, ["records"] = records });
     }
 
@@ -138,6 +138,8 @@ public sealed class YamlExporter(NpgsqlDataSource dataSource)
         public RateLimitDefinition? RateLimit { get; init; }
         public int? MaxConcurrency { get; init; }
         public DedupDefinition? Dedup { get; init; }
+        public string ResponseMode { get; init; } = ResponseModes.Sync;
+        public RetryDefinition? Retry { get; init; }
     }
 
     private sealed record AuthenticatorRow

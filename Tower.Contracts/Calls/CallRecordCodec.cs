@@ -10,11 +10,12 @@ namespace Tower.Contracts.Calls;
 /// headers and payload shapes, so a batch shrinks 5-20 times: less for RabbitMQ to write and
 /// for Logging to read. A new field means a new version; readers read the versions before theirs
 /// (records spilled or queued by an older gateway) and refuse those they do not know.
-/// Version 3 added <c>source</c>, <c>duplicate_of</c>, <c>parent_id</c>, <c>attempt</c> and <c>replay_of</c>.
+/// Version 3 added <c>source</c>, <c>duplicate_of</c>, <c>parent_id</c>, <c>attempt</c> and <c>replay_of</c>;
+/// version 4 the sealed request of an accepted async call (a length, then the bytes; 0 for none).
 /// </summary>
 public static class CallRecordCodec
 {
-    public const byte Version = 3;
+    public const byte Version = 4;
 
     /// <summary>The oldest version this build still reads.</summary>
     public const byte OldestVersion = 2;
@@ -60,6 +61,8 @@ public static class CallRecordCodec
                 WriteId(writer, record.ParentId, id);
                 writer.Write7BitEncodedInt(record.Attempt ?? 0);
                 WriteId(writer, record.ReplayOf, id);
+                writer.Write7BitEncodedInt(record.QueuedRequest?.Length ?? 0);
+                writer.Write(record.QueuedRequest ?? []);
             }
         }
 
@@ -128,6 +131,7 @@ public static class CallRecordCodec
                 ParentId = version >= 3 ? ReadId(reader) : null,
                 Attempt = version >= 3 && reader.Read7BitEncodedInt() is > 0 and var attempt ? attempt : null,
                 ReplayOf = version >= 3 ? ReadId(reader) : null,
+                QueuedRequest = version >= 4 ? ReadBytes(reader) : null,
             });
         }
 
@@ -149,6 +153,22 @@ public static class CallRecordCodec
             writer.Write(scratch);
         }
     }
+
+    /// <summary>Bytes after their length; none for 0.</summary>
+    private static byte[]? ReadBytes(BinaryReader reader)
+    {
+        var length = reader.Read7BitEncodedInt();
+        if (length is < 0 or > MaxQueuedRequestBytes)
+        {
+            throw new InvalidDataException($"A packed record cannot hold a request of {length} bytes.");
+        }
+
+        var bytes = length == 0 ? null : reader.ReadBytes(length);
+        return bytes is null || bytes.Length == length ? bytes : throw new EndOfStreamException("A packed record's request is cut short.");
+    }
+
+    /// <summary>More than any sealed request holds (bodies are at most 64 MiB): a larger length means a broken batch.</summary>
+    private const int MaxQueuedRequestBytes = 256 * 1024 * 1024;
 
     private static Guid? ReadId(BinaryReader reader) => reader.ReadBoolean() ? new Guid(reader.ReadBytes(16)) : null;
 }

@@ -67,6 +67,12 @@ public sealed record WebhookCallRecord
 
     /// <summary>The logged call a replay ran again.</summary>
     public Guid? ReplayOf { get; init; }
+
+    /// <summary>
+    /// An accepted async call's request (<c>Async.AsyncRequest</c>), sealed: Logging stores it as the
+    /// call's job in the same transaction as the record, never in the log (spec §14).
+    /// </summary>
+    public byte[]? QueuedRequest { get; init; }
 }
 
 public static class CallStatus
@@ -74,6 +80,9 @@ public static class CallStatus
     public const string Success = "success";
     public const string Failed = "failed";
     public const string Skipped = "skipped";
+
+    /// <summary>An accepted async call: its code runs in the attempts that follow (spec §10).</summary>
+    public const string Queued = "queued";
 }
 
 /// <summary>

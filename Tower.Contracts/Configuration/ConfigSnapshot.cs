@@ -39,6 +39,12 @@ public sealed record WebhookDefinition
 
     /// <summary>The webhook's deduplication (spec §10), if any.</summary>
     public DedupDefinition? Dedup { get; init; }
+
+    /// <summary><c>sync</c> or <c>async</c> (<see cref="ResponseModes"/>).</summary>
+    public string ResponseMode { get; init; } = ResponseModes.Sync;
+
+    /// <summary>The attempts of an async webhook, complete; null for a sync one.</summary>
+    public RetryDefinition? Retry { get; init; }
 }
 
 public sealed record AuthenticatorDefinition

@@ -23,6 +23,7 @@ public static class ScriptCallCodec
             writer.Write(call.CallId.ToByteArray());
             writer.Write(call.CodeHash);
             writer.Write(call.Owner);
+            writer.Write(call.Share);
             writer.Write(call.TimeoutMs);
             writer.Write(call.Body.Length);
             writer.Write(call.Body);
@@ -47,9 +48,10 @@ public static class ScriptCallCodec
             var position = 16;
             var codeHash = ReadString(call, ref position);
             var owner = ReadString(call, ref position);
+            var share = ReadString(call, ref position);
             var timeoutMs = BitConverter.ToInt32(call.Slice(position, 4));
             return timeoutMs is > 0 and <= MaxTimeoutMs
-                ? new ScriptCallHeader(callId, codeHash, owner, timeoutMs)
+                ? new ScriptCallHeader(callId, codeHash, owner, share, timeoutMs)
                 : throw new InvalidDataException($"An encoded script call has a limit of {timeoutMs} ms.");
         }
         catch (ArgumentOutOfRangeException exception)
@@ -84,6 +86,7 @@ public static class ScriptCallCodec
             CallId = new Guid(reader.ReadBytes(16)),
             CodeHash = reader.ReadString(),
             Owner = reader.ReadString(),
+            Share = reader.ReadString(),
             TimeoutMs = reader.ReadInt32(),
             Body = reader.ReadBytes(Count(reader, reader.ReadInt32(), 1)),
             PayloadJson = reader.ReadString(),

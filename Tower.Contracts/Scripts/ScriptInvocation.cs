@@ -11,6 +11,12 @@ public sealed record ScriptInvocation
 
     /// <summary>The reference of the webhook or authenticator that owns the code.</summary>
     public required string Owner { get; init; }
+
+    /// <summary>
+    /// The webhook whose share of the service's workers this call uses: a webhook without its own
+    /// <c>max_concurrency</c> may hold at most half of them at once (spec §14). Empty: no share applies.
+    /// </summary>
+    public string Share { get; init; } = "";
     public required int TimeoutMs { get; init; }
     public required byte[] Body { get; init; }
 

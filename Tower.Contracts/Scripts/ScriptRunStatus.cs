@@ -11,4 +11,7 @@ public enum ScriptRunStatus
 
     /// <summary>The script ran past its deadline and was stopped.</summary>
     TimedOut,
+
+    /// <summary>The webhook's share of the service's workers stayed in use for the whole wait; the script did not run.</summary>
+    ShareInUse,
 }

@@ -10,11 +10,13 @@ public sealed class GatewayConfig
 {
     private readonly FrozenDictionary<string, LiveWebhook> _post;
     private readonly FrozenDictionary<string, LiveWebhook> _get;
+    private readonly FrozenDictionary<string, LiveWebhook> _byReference;
 
     private GatewayConfig(FrozenDictionary<string, LiveWebhook> post, FrozenDictionary<string, LiveWebhook> get, DateTimeOffset takenAt)
     {
         _post = post;
         _get = get;
+        _byReference = post.Values.Concat(get.Values).ToFrozenDictionary(webhook => webhook.Definition.Reference, StringComparer.Ordinal);
         TakenAt = takenAt;
     }
 
@@ -33,8 +35,7 @@ public sealed class GatewayConfig
     };
 
     /// <summary>The webhook with this reference, whichever its method.</summary>
-    public LiveWebhook? Find(string reference) =>
-        _post.Values.Concat(_get.Values).FirstOrDefault(webhook => webhook.Definition.Reference == reference);
+    public LiveWebhook? Find(string reference) => _byReference.GetValueOrDefault(reference);
 
     public static GatewayConfig From(ConfigSnapshot snapshot)
     {

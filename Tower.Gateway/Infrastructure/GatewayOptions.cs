@@ -37,6 +37,13 @@ public sealed class GatewayOptions
     /// </summary>
     public string? SnapshotKey { get; set; }
 
+    /// <summary>
+    /// The launcher's secrets key: seals the requests of accepted async calls while they wait in
+    /// the schedule (spec §14), so that neither the broker, the spill nor the database holds them in clear.
+    /// </summary>
+    [Required]
+    public string SecretsKey { get; set; } = "";
+
     /// <summary>How long the broker may take to confirm a batch of call records before they go to the spill.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(2);

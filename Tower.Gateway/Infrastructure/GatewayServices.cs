@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Tower.Gateway.Async;
 using Tower.Gateway.Calls;
 using Tower.Gateway.Configuration;
 using Tower.Gateway.Dedup;
@@ -58,6 +59,16 @@ internal static class GatewayServices
             client.BaseAddress = new Uri("http://logging");
             client.Timeout = DedupClient.Timeout;
         }).AddServiceCredential();
+
+        // Async calls (spec §10): requests sealed with the secrets key; attempts leased from the
+        // schedule in Logging's database by every replica.
+        builder.Services.AddSingleton<AsyncRequestSeal>();
+        builder.Services.AddHttpClient<AsyncClient>(client =>
+        {
+            client.BaseAddress = new Uri("http://logging");
+            client.Timeout = AsyncClient.Timeout;
+        }).AddServiceCredential();
+        builder.Services.AddHostedService<AsyncDispatcher>();
 
         builder.Services.AddSingleton<AuthClient>();
         builder.Services.AddSingleton<ExecutorClient>();

@@ -30,7 +30,18 @@ internal static class GatewayTelemetry
 
     public static readonly Counter<long> CallsLimited =
         Meter.CreateCounter<long>("tower.gateway.calls.limited", unit: "{call}",
-            description: "Calls refused with 429 by traffic control (spec §10), by limit: rate_limit, max_concurrency or lockout.");
+            description: "Calls refused with 429 by traffic control (spec §10), by limit: rate_limit, max_concurrency, worker_share or lockout.");
+
+    public static readonly Counter<long> Duplicates =
+        Meter.CreateCounter<long>("tower.gateway.calls.duplicates", unit: "{call}",
+            description: "Duplicate calls answered with their key's first answer again (dedup, spec §10).");
+
+    public static readonly Counter<long> AsyncAccepted =
+        Meter.CreateCounter<long>("tower.gateway.async.accepted", unit: "{call}", description: "Async calls accepted (202) and queued (spec §10).");
+
+    public static readonly Counter<long> AsyncAttempts =
+        Meter.CreateCounter<long>("tower.gateway.async.attempts", unit: "{attempt}",
+            description: "Attempts of async calls run by this replica, by outcome: success, failed (to be retried) or dead (the last one failed).");
 
     public static readonly Histogram<double> CallDuration =
         Meter.CreateHistogram<double>("tower.gateway.call.duration", unit: "s", description: "Time from receiving a call to answering it.");

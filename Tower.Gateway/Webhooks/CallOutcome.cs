@@ -24,6 +24,7 @@ internal enum CallOutcome
     DeduplicationUnavailable,
     DuplicateInProgress,
     DuplicateReplayed,
+    Accepted,
     Succeeded,
     WebhookCodeFailed,
     WebhookCodeError,

@@ -1,4 +1,5 @@
 using Tower.Contracts.Calls;
+using Tower.Contracts.Scripts;
 
 namespace Tower.Gateway.Webhooks;
 
@@ -21,6 +22,15 @@ internal static class StatusTable
     private static readonly StatusRow[] Rows = Build();
 
     public static StatusRow For(CallOutcome outcome) => Rows[(int)outcome];
+
+    /// <summary>How the webhook's code ended, as a row of the table.</summary>
+    public static CallOutcome OfWebhookCode(ScriptOutcome result) => result.Status switch
+    {
+        ScriptRunStatus.TimedOut => CallOutcome.WebhookCodeTimedOut,
+        ScriptRunStatus.Failed => CallOutcome.WebhookCodeError,
+        _ when result.ExitCode != 0 => CallOutcome.WebhookCodeFailed,
+        _ => CallOutcome.Succeeded,
+    };
 
     private static StatusRow[] Build()
     {
@@ -52,6 +62,8 @@ internal static class StatusTable
             [CallOutcome.DeduplicationUnavailable] = new(503, "Deduplication unavailable", Success, Skipped),
             [CallOutcome.DuplicateInProgress] = new(409, "Duplicate call in progress", Success, Skipped),
             [CallOutcome.DuplicateReplayed] = new(200, "OK", Success, Skipped),
+            // An async call, durable with its request: its code runs in the attempts that follow (spec §10).
+            [CallOutcome.Accepted] = new(202, "Accepted", Success, CallStatus.Queued),
             [CallOutcome.Succeeded] = new(200, "OK", Success, Success),
             [CallOutcome.WebhookCodeFailed] = new(500, "Webhook code failed", Success, Failed),
             [CallOutcome.WebhookCodeError] = new(500, "Webhook code execution error", Success, Failed),

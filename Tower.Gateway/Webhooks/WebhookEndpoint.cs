@@ -7,11 +7,13 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Tower.Contracts.Async;
 using Tower.Contracts.Calls;
 using Tower.Contracts.Scripts;
 using Tower.Gateway.Calls;
 using Tower.Contracts.Configuration;
 using Tower.Contracts.Dedup;
+using Tower.Gateway.Async;
 using Tower.Gateway.Configuration;
 using Tower.Gateway.Dedup;
 using Tower.Gateway.Infrastructure;
@@ -210,9 +212,7 @@ internal static class WebhookEndpoint
             call.Slot = await services.GetRequiredService<ConcurrencySlots>().TakeAsync(webhook.Definition.Reference, maxConcurrency, SlotWait);
             if (call.Slot is null)
             {
-                context.Response.Headers.RetryAfter = "1";
-                GatewayTelemetry.CallsLimited.Add(1, new KeyValuePair<string, object?>("tower.limit", "max_concurrency"));
-                await FinishAsync(call, services, options, CallOutcome.NoConcurrencySlot);
+                await RefuseNoSlotAsync(call, services, options);
                 return;
             }
         }
@@ -252,6 +252,12 @@ internal static class WebhookEndpoint
                 call.Error = exception.Message;
                 LogUnavailable(services, call, "Auth", exception);
                 await FinishAsync(call, services, options, CallOutcome.AuthenticationUnavailable);
+                return;
+            }
+
+            if (outcome.Status == ScriptRunStatus.ShareInUse)
+            {
+                await RefuseNoSlotAsync(call, services, options);
                 return;
             }
 
@@ -313,6 +319,7 @@ internal static class WebhookEndpoint
             if (verdict is { Outcome: DedupVerdict.Duplicate, Answer: { } first })
             {
                 call.DuplicateOf = verdict.FirstCallId;
+                GatewayTelemetry.Duplicates.Add(1);
                 context.Response.Headers[DuplicateOfHeader] = verdict.FirstCallId.ToString();
                 await FinishAsync(call, services, options, CallOutcome.DuplicateReplayed, first.Message, first.Status, new ScriptOutcome
                 {
@@ -325,6 +332,26 @@ internal static class WebhookEndpoint
             }
 
             call.DedupKey = (dedup, DedupKey.Hash(dedupKey));
+        }
+
+        // 11. An async webhook's call is accepted once it is durable: its record carries the
+        // request, sealed, and Logging keeps it as the call's job (spec §10, §14).
+        if (overrides is null && webhook.Definition.ResponseMode == ResponseModes.Async)
+        {
+            call.QueuedRequest = services.GetRequiredService<AsyncRequestSeal>().Seal(new AsyncRequest
+            {
+                Method = request.Method,
+                Endpoint = call.Endpoint,
+                Headers = call.Headers,
+                Query = call.Query,
+                Body = bodyBytes,
+                PayloadJson = call.PayloadJson ?? "{}",
+                ClientIp = call.ClientIp.ToString(),
+                PeerIp = call.PeerIp.ToString(),
+            });
+            await FinishAsync(call, services, options, CallOutcome.Accepted);
+            GatewayTelemetry.AsyncAccepted.Add(1);
+            return;
         }
 
         // 11. Webhook code, in Executor; a webhook without code succeeds with "OK".
@@ -349,18 +376,30 @@ internal static class WebhookEndpoint
         }
 
         call.Slot?.Dispose();
-        call.AddOutcome(result);
-        var ended = result.Status switch
+        if (result.Status == ScriptRunStatus.ShareInUse)
         {
-            ScriptRunStatus.TimedOut => CallOutcome.WebhookCodeTimedOut,
-            ScriptRunStatus.Failed => CallOutcome.WebhookCodeError,
-            _ when result.ExitCode != 0 => CallOutcome.WebhookCodeFailed,
-            _ => CallOutcome.Succeeded,
-        };
+            await RefuseNoSlotAsync(call, services, options);
+            return;
+        }
+
+        call.AddOutcome(result);
+        var ended = StatusTable.OfWebhookCode(result);
         // The code's own message and answer (spec §13) replace the defaults when the code ran to its end.
         var completed = result.Status == ScriptRunStatus.Completed;
         await FinishAsync(call, services, options, ended, completed ? result.Message : null, completed ? result.StatusCode : null,
             completed ? result : null);
+    }
+
+    /// <summary>
+    /// 429 for a call that found no slot: none of its webhook's <c>max_concurrency</c> at step 7,
+    /// or, without one, no place in the webhook's share of Auth's or Executor's workers (spec §14).
+    /// </summary>
+    private static Task RefuseNoSlotAsync(CallState call, IServiceProvider services, GatewayOptions options)
+    {
+        call.Context.Response.Headers.RetryAfter = "1";
+        var limit = call.Webhook?.Definition.MaxConcurrency is null ? "worker_share" : "max_concurrency";
+        GatewayTelemetry.CallsLimited.Add(1, new KeyValuePair<string, object?>("tower.limit", limit));
+        return FinishAsync(call, services, options, CallOutcome.NoConcurrencySlot);
     }
 
     private static void LogUnavailable(IServiceProvider services, CallState call, string service, ScriptServiceUnavailableException exception) =>
@@ -513,7 +552,7 @@ internal static class WebhookEndpoint
     }
 
     /// <summary>The first characters of a body sent instead of a message, for the log's <c>result_message</c>.</summary>
-    private static string StartOf(string body)
+    public static string StartOf(string body)
     {
         if (body.Length <= LoggedBodyLength)
         {
@@ -562,6 +601,9 @@ internal static class WebhookEndpoint
 
         /// <summary>The call whose answer this duplicate got again.</summary>
         public Guid? DuplicateOf { get; set; }
+
+        /// <summary>An accepted async call's request, sealed: its record carries it to the schedule.</summary>
+        public byte[]? QueuedRequest { get; set; }
 
         /// <summary>What differs for a test or a replay; null for a request to the public route.</summary>
         public RunOverrides? Overrides { get; init; }
@@ -615,42 +657,18 @@ internal static class WebhookEndpoint
             Query = Query,
             Variables = variables,
             Secrets = secrets,
+            // A webhook with a max_concurrency of its own is bounded by it alone (spec §14).
+            Share = Webhook is { Definition.MaxConcurrency: null } webhook ? webhook.Definition.Reference : "",
             RunAsUser = Webhook?.Definition.RunAsUser ?? "",
             RunAsGroup = Webhook?.Definition.RunAsGroup ?? "",
         };
 
         public WebhookCallRecord ToRecord(int status, string message, string authenticationStatus, string codeStatus, GatewayOptions options)
         {
-            var secrets = Webhook?.SecretValues;
-            string Redact(string value) => secrets is not null && secrets.Contains(value) ? PayloadRedaction.Mask : value;
-
-            string headersJson, queryJson, payload;
-            bool payloadIsJson;
-            try
+            var request = LoggedRequest.Of(Headers, Query, PayloadJson, Buffer.Span, Webhook?.SecretValues, options);
+            if (request.Failure is { } failure)
             {
-                var headers = new JsonObject();
-                foreach (var (name, value) in Headers)
-                {
-                    headers[name] = options.IsRedactedHeader(name) ? PayloadRedaction.Mask : Redact(value);
-                }
-
-                var query = new JsonObject();
-                foreach (var (name, value) in Query)
-                {
-                    query.TryAdd(name, Redact(value));
-                }
-
-                (headersJson, queryJson) = (headers.ToJsonString(), query.ToJsonString());
-                (payload, payloadIsJson) = PayloadJson is not null
-                    ? (Clean(PayloadRedaction.Redact(PayloadJson, secrets)), true)
-                    : (Utf8Clean(Buffer.Span), false);
-            }
-            catch (Exception exception)
-            {
-                // The call is recorded all the same, without what could not be redacted (a secret
-                // must never reach the log): what failed goes to its error message.
-                (headersJson, queryJson, payload, payloadIsJson) = ("{}", "{}", "", false);
-                Error = $"{Error}{(Error is null ? "" : " ")}(The request could not be redacted, so its headers, query and payload are not stored: {exception.Message})";
+                Error = $"{Error}{(Error is null ? "" : " ")}{failure}";
             }
 
             return new WebhookCallRecord
@@ -661,10 +679,10 @@ internal static class WebhookEndpoint
                 Authenticator = Webhook?.Authenticator.Reference ?? "",
                 Endpoint = Endpoint,
                 RequestMethod = Context.Request.Method,
-                RequestHeaders = Clean(headersJson),
-                RequestQuery = Clean(queryJson),
-                RequestPayload = payload,
-                PayloadIsJson = payloadIsJson,
+                RequestHeaders = request.Headers,
+                RequestQuery = request.Query,
+                RequestPayload = request.Payload,
+                PayloadIsJson = request.PayloadIsJson,
                 AuthenticationStatus = authenticationStatus,
                 CodeStatus = codeStatus,
                 HttpStatus = status,
@@ -678,14 +696,11 @@ internal static class WebhookEndpoint
                 Source = Overrides?.Source ?? CallSource.Call,
                 ReplayOf = Overrides?.ReplayOf,
                 DuplicateOf = DuplicateOf,
+                QueuedRequest = QueuedRequest,
             };
         }
 
-        /// <summary>Valid UTF-8 without NUL, so that one odd record never blocks the others.</summary>
-        private static string Utf8Clean(ReadOnlySpan<byte> bytes) => Clean(Encoding.UTF8.GetString(bytes));
-
-        private static string Clean(string text) =>
-            text.Contains('\0') ? text.Replace("\0", "", StringComparison.Ordinal) : text;
+        private static string Clean(string text) => LoggedRequest.Clean(text);
     }
 }
 

@@ -3,6 +3,7 @@ using Dapper;
 using Npgsql;
 using NpgsqlTypes;
 using Tower.Contracts.Calls;
+using Tower.Logging.Async;
 
 namespace Tower.Logging.Calls;
 
@@ -19,7 +20,7 @@ public sealed class CallStore(NpgsqlDataSource dataSource)
         "CREATE TEMP TABLE IF NOT EXISTS webhook_calls_staging (LIKE webhook_calls) ON COMMIT DELETE ROWS";
 
     private const string MoveStaged =
-        $"INSERT INTO webhook_calls ({Columns}) SELECT {Columns} FROM webhook_calls_staging ON CONFLICT DO NOTHING";
+        $"INSERT INTO webhook_calls ({Columns}) SELECT {Columns} FROM webhook_calls_staging ON CONFLICT DO NOTHING RETURNING id";
 
     /// <summary>
     /// Stores the records in one transaction and returns how many were new. The fast path copies
@@ -34,6 +35,7 @@ public sealed class CallStore(NpgsqlDataSource dataSource)
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             await CopyAsync(connection, "webhook_calls", calls, cancellationToken);
+            await AsyncJobStore.QueueAsync(connection, transaction, calls, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return calls.Count;
         }
@@ -42,9 +44,12 @@ public sealed class CallStore(NpgsqlDataSource dataSource)
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             await connection.ExecuteAsync(new CommandDefinition(CreateStaging, transaction: transaction, cancellationToken: cancellationToken));
             await CopyAsync(connection, "webhook_calls_staging", calls, cancellationToken);
-            var inserted = await connection.ExecuteAsync(new CommandDefinition(MoveStaged, transaction: transaction, cancellationToken: cancellationToken));
+            var inserted = (await connection.QueryAsync<Guid>(new CommandDefinition(MoveStaged, transaction: transaction, cancellationToken: cancellationToken)))
+                .ToHashSet();
+            // Only the new records' jobs: a redelivered call whose job has ended must not run again.
+            await AsyncJobStore.QueueAsync(connection, transaction, [.. calls.Where(call => inserted.Contains(call.Record.Id))], cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            return inserted;
+            return inserted.Count;
         }
     }
 

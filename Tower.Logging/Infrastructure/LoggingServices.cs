@@ -13,6 +13,7 @@ internal static class LoggingServices
         builder.AddTowerDatabase("loggingdb");
         builder.Services.AddSingleton<CallStore>();
         builder.Services.AddSingleton<Dedup.DedupStore>();
+        builder.Services.AddSingleton<Async.AsyncJobStore>();
         builder.Services.AddOptions<GeoIpOptions>().BindConfiguration(GeoIpOptions.Section);
         builder.Services.AddSingleton<CountryLookup>();
         builder.Services.AddSingleton(TimeProvider.System);

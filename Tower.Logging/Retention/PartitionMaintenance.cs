@@ -105,9 +105,10 @@ public sealed partial class PartitionMaintenance(NpgsqlDataSource dataSource, Se
 
 /// <summary>
 /// Runs the maintenance at start-up, every hour, and whenever the retention setting changes; and
-/// sweeps the dedup keys whose claim or window ended.
+/// sweeps the dedup keys whose claim or window ended, and the dead async calls whose record is gone.
 /// </summary>
-public sealed partial class RetentionService(PartitionMaintenance maintenance, Dedup.DedupStore dedup, ILogger<RetentionService> logger) : BackgroundService
+public sealed partial class RetentionService(PartitionMaintenance maintenance, Dedup.DedupStore dedup, Async.AsyncJobStore jobs,
+    ILogger<RetentionService> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromHours(1);
     private readonly SemaphoreSlim _wake = new(0);
@@ -122,6 +123,7 @@ public sealed partial class RetentionService(PartitionMaintenance maintenance, D
             {
                 await maintenance.RunAsync(stoppingToken);
                 await dedup.SweepAsync(stoppingToken);
+                await jobs.SweepAsync(stoppingToken);
             }
             catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
             {

@@ -19,6 +19,7 @@ public sealed partial class WorkerPool : IAsyncDisposable
     private readonly object _layoutLock = new();
     private WorkerLayout? _layout;
     private readonly OutboundHttp _http;
+    private readonly WorkerShares _shares;
     // A worker given back goes on at once, on the giving thread, with the call that waits longest.
     private readonly Channel<WorkerProcess> _idle = Channel.CreateUnbounded<WorkerProcess>(new UnboundedChannelOptions { AllowSynchronousContinuations = true });
     private readonly object _startLock = new();
@@ -31,6 +32,7 @@ public sealed partial class WorkerPool : IAsyncDisposable
         _options = options.Value;
         _logger = logger;
         _http = new OutboundHttp(new ScriptHttpPolicy(_options.HttpAllowedHosts, _options.HttpMaxResponseBytes));
+        _shares = new WorkerShares(_options.Workers);
     }
 
     /// <summary>The workers' folder and confinement, made on first use; a failure is tried again by the next start.</summary>
@@ -78,17 +80,41 @@ public sealed partial class WorkerPool : IAsyncDisposable
 
     /// <summary>
     /// Runs the call (encoded as the gateway sent it) on an idle worker and gives back the encoded
-    /// outcome. A caller that gives up (its client went away) gets its
-    /// cancellation at once, but the worker finishes the call within the script's own limit and
-    /// goes back to the pool: abandoned calls must not cost a process start each.
+    /// outcome; a call over its webhook's share of the workers waits up to a second for a place,
+    /// then ends <see cref="ScriptRunStatus.ShareInUse"/> without running. A caller that gives up
+    /// (its client went away) gets its cancellation at once, but the worker finishes the call within
+    /// the script's own limit and goes back to the pool: abandoned calls must not cost a process
+    /// start each. The call keeps its place in the share until its worker is done with it.
     /// </summary>
     public async Task<ReadOnlyMemory<byte>> RunAsync(ScriptImage image, ScriptCallHeader header, ReadOnlyMemory<byte> call,
         CancellationToken cancellationToken)
     {
         Warm();
-        var worker = await _idle.Reader.ReadAsync(cancellationToken);
-        return await RunOnAsync(worker, image, header, call).WaitAsync(cancellationToken);
+        var (taken, place) = await _shares.TakeAsync(header.Share, cancellationToken);
+        if (!taken)
+        {
+            return ShareInUse.Value;
+        }
+
+        WorkerProcess worker;
+        try
+        {
+            worker = await _idle.Reader.ReadAsync(cancellationToken);
+        }
+        catch
+        {
+            place?.Release();
+            throw;
+        }
+
+        return await RunOnAsync(worker, image, header, call, place).WaitAsync(cancellationToken);
     }
+
+    private static readonly Lazy<byte[]> ShareInUse = new(() => ScriptCallCodec.Encode(new ScriptOutcome
+    {
+        Status = ScriptRunStatus.ShareInUse,
+        Error = "Every worker this webhook may hold was still in use after a second.",
+    }));
 
     /// <summary>Runs a call given as an object (the service itself receives calls encoded).</summary>
     public async Task<ScriptOutcome> RunAsync(ScriptImage image, ScriptInvocation call, CancellationToken cancellationToken)
@@ -97,7 +123,13 @@ public sealed partial class WorkerPool : IAsyncDisposable
         return ScriptCallCodec.DecodeOutcome(await RunAsync(image, ScriptCallCodec.ReadHeader(encoded), encoded, cancellationToken));
     }
 
-    private async Task<ReadOnlyMemory<byte>> RunOnAsync(WorkerProcess worker, ScriptImage image, ScriptCallHeader header, ReadOnlyMemory<byte> call)
+    /// <summary>
+    /// Runs the call on its worker; the call's place in its webhook's share is given back with the
+    /// worker, or, when the worker is retired, once its replacement serves: a webhook whose calls
+    /// keep running to their limit must not take the other workers while its spent ones restart.
+    /// </summary>
+    private async Task<ReadOnlyMemory<byte>> RunOnAsync(WorkerProcess worker, ScriptImage image, ScriptCallHeader header, ReadOnlyMemory<byte> call,
+        SemaphoreSlim? place)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(header.TimeoutMs) + _options.KillGrace);
         (ReadOnlyMemory<byte> Outcome, bool LeftWorkBehind) run;
@@ -108,7 +140,7 @@ public sealed partial class WorkerPool : IAsyncDisposable
         catch (OperationCanceledException)
         {
             LogKilled(_logger, header.CallId, header.TimeoutMs);
-            Retire(worker);
+            Retire(worker, place);
             return ScriptCallCodec.Encode(new ScriptOutcome
             {
                 Status = ScriptRunStatus.TimedOut,
@@ -119,7 +151,7 @@ public sealed partial class WorkerPool : IAsyncDisposable
         {
             // A worker that died or sent what the service cannot read (it runs untrusted code) never serves again.
             LogCrashed(_logger, header.CallId, exception.Message);
-            Retire(worker);
+            Retire(worker, place);
             return ScriptCallCodec.Encode(new ScriptOutcome
             {
                 Status = ScriptRunStatus.Failed,
@@ -134,24 +166,40 @@ public sealed partial class WorkerPool : IAsyncDisposable
                 LogLeftWorkBehind(_logger, header.CallId);
             }
 
-            Retire(worker);
+            Retire(worker, place);
         }
         else
         {
             _idle.Writer.TryWrite(worker);
+            place?.Release();
         }
 
         return run.Outcome;
     }
 
-    private void Retire(WorkerProcess worker)
+    private void Retire(WorkerProcess worker, SemaphoreSlim? place)
     {
         worker.Dispose();
-        Replace();
+        Replace(place);
     }
 
-    /// <summary>Starts a worker in the background and offers it once it has run a warm-up script.</summary>
-    private void Replace() => _ = Task.Run(StartWorkerAsync);
+    /// <summary>
+    /// Starts a worker in the background and offers it once it has run a warm-up script; then
+    /// gives back <paramref name="place"/>, the share place of the call whose worker it replaces.
+    /// </summary>
+    private void Replace(SemaphoreSlim? place = null) => _ = Task.Run(() => StartWorkerAsync(place));
+
+    private async Task StartWorkerAsync(SemaphoreSlim? place)
+    {
+        try
+        {
+            await StartWorkerAsync();
+        }
+        finally
+        {
+            place?.Release();
+        }
+    }
 
     private async Task StartWorkerAsync()
     {

@@ -88,7 +88,8 @@ public sealed class ScriptHopTests(DeployedTowerSystem tower)
     [Fact]
     public async Task A_call_cancelled_while_it_waits_for_a_worker_is_never_run()
     {
-        // Every Executor worker is kept busy by calls to a webhook that spins until its limit.
+        // Every Executor worker is kept busy by calls to a webhook that spins until its limit (its
+        // own max_concurrency lets it hold more than half of them).
         const string code = "while (true) { }";
         var reference = "hop_busy_" + Guid.NewGuid().ToString("N")[..8];
         var created = await tower.Admin.PostAsJsonAsync("/api/authenticators", new { reference, name = reference });
@@ -96,6 +97,7 @@ public sealed class ScriptHopTests(DeployedTowerSystem tower)
         created = await tower.Admin.PostAsJsonAsync("/api/webhooks", new
         {
             reference, name = reference, authenticator = reference, endpoint = "hop/" + reference, code, timeout_ms = 1000,
+            max_concurrency = 8,
         });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var busy = Enumerable.Range(0, 8).Select(_ => CallUntilFoundAsync("/cetmix_tower_webhooks/hop/" + reference)).ToList();

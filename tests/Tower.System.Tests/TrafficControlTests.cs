@@ -82,6 +82,51 @@ public sealed class TrafficControlTests(TowerSystem tower)
         Assert.Equal(HttpStatusCode.OK, after.Status);
     }
 
+    private const string SpinWhenSlow = "if (payload?[\"slow\"] is { } seconds) { var until = DateTime.UtcNow.AddSeconds((double)seconds); while (DateTime.UtcNow < until) { } }";
+
+    [Fact]
+    public async Task A_webhook_without_max_concurrency_holds_half_the_workers_so_other_webhooks_still_run_at_once()
+    {
+        // The test system runs two workers per script service: a webhook without a limit holds one.
+        var spinner = await WebhookAsync("spinner", code: SpinWhenSlow);
+        var steady = await WebhookAsync("steady");
+
+        var slow = new[] { 0, 1 }.Select(_ => tower.Gateway.PostAsync(spinner, new StringContent("{\"slow\": 3}"))).ToArray();
+        await Task.Delay(300);
+        var timed = Stopwatch.StartNew();
+        var other = await CallAsync(steady);
+        timed.Stop();
+        var answers = await Task.WhenAll(slow);
+
+        // Before the share, both spinning calls held both workers and the steady call waited for one.
+        Assert.Equal(HttpStatusCode.OK, other.Status);
+        Assert.True(timed.Elapsed < TimeSpan.FromSeconds(1), $"The other webhook's call took {timed.Elapsed.TotalMilliseconds:F0} ms.");
+        var refused = Assert.Single(answers, answer => answer.StatusCode == (HttpStatusCode)429);
+        Assert.Single(answers, answer => answer.StatusCode == HttpStatusCode.OK);
+        Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
+        var log = await tower.LogOfAsync(Assert.Single(refused.Headers.GetValues("X-Tower-Call-Id")));
+        Assert.Equal((429, "failed", "skipped", "Too many concurrent calls"),
+            ((int)log["http_status"]!, (string)log["authentication_status"]!, (string)log["code_status"]!, (string)log["result_message"]!));
+        foreach (var answer in answers)
+        {
+            answer.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task A_webhook_with_its_own_max_concurrency_may_hold_more_than_half_the_workers()
+    {
+        var path = await WebhookAsync("own_limit", maxConcurrency: 2, code: SpinWhenSlow);
+
+        var answers = await Task.WhenAll(new[] { 0, 1 }.Select(_ => tower.Gateway.PostAsync(path, new StringContent("{\"slow\": 1.5}"))));
+
+        Assert.All(answers, answer => Assert.Equal(HttpStatusCode.OK, answer.StatusCode));
+        foreach (var answer in answers)
+        {
+            answer.Dispose();
+        }
+    }
+
     [Fact]
     public async Task Refusals_by_the_authenticator_code_lock_the_address_out_for_the_block_time()
     {

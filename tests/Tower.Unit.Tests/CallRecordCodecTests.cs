@@ -45,6 +45,19 @@ public sealed class CallRecordCodecTests
     }
 
     [Fact]
+    public void An_accepted_async_calls_sealed_request_travels_with_its_record_and_others_carry_none()
+    {
+        var request = Enumerable.Range(0, 5000).Select(i => (byte)(i * 7)).ToArray();
+        var records = new[] { Record(0) with { QueuedRequest = request }, Record(1) };
+
+        var unpacked = CallRecordCodec.Unpack(CallRecordCodec.Pack(records));
+
+        Assert.Equal(request, unpacked[0].QueuedRequest);
+        Assert.Null(unpacked[1].QueuedRequest);
+        Assert.Equal(records[0] with { QueuedRequest = null }, unpacked[0] with { QueuedRequest = null });
+    }
+
+    [Fact]
     public void A_batch_an_older_gateway_packed_reads_as_calls_with_no_relations()
     {
         var record = Record(0);

@@ -13,6 +13,7 @@ public sealed class ScriptCallCodecTests
         CallId = Guid.NewGuid(),
         CodeHash = "hash-é-0123",
         Owner = "orders",
+        Share = "orders-share",
         TimeoutMs = 1234,
         Body = Encoding.UTF8.GetBytes("{\"id\": 7, \"name\": \"Ünïcode\"}"),
         PayloadJson = "{\"id\":7}",
@@ -32,7 +33,7 @@ public sealed class ScriptCallCodecTests
         var decoded = ScriptCallCodec.Decode(encoded);
         var header = ScriptCallCodec.ReadHeader(encoded);
 
-        Assert.Equal(new ScriptCallHeader(Call.CallId, Call.CodeHash, Call.Owner, Call.TimeoutMs), header);
+        Assert.Equal(new ScriptCallHeader(Call.CallId, Call.CodeHash, Call.Owner, Call.Share, Call.TimeoutMs), header);
         Assert.Equal(Call.Body, decoded.Body);
         Assert.Equal(Call.PayloadJson, decoded.PayloadJson);
         Assert.Equal("t", decoded.Headers["x-token"]);
@@ -85,8 +86,8 @@ public sealed class ScriptCallCodecTests
     {
         var encoded = ScriptCallCodec.Encode(Call with { Body = [] });
         var header = ScriptCallCodec.ReadHeader(encoded);
-        // The body's length follows the header: 16 id bytes, two strings, the limit.
-        var bodyLength = 16 + 1 + Encoding.UTF8.GetByteCount(header.CodeHash) + 1 + header.Owner.Length + 4;
+        // The body's length follows the header: 16 id bytes, three strings, the limit.
+        var bodyLength = 16 + 1 + Encoding.UTF8.GetByteCount(header.CodeHash) + 1 + header.Owner.Length + 1 + header.Share.Length + 4;
         BitConverter.TryWriteBytes(encoded.AsSpan(bodyLength), int.MaxValue);
 
         Assert.Throws<InvalidDataException>(() => ScriptCallCodec.Decode(encoded));
