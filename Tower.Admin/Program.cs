@@ -36,5 +36,6 @@ app.MapWebhookLogsApi();
 app.MapSettingsApi();
 app.MapAuditApi();
 app.MapRunsApi();
+app.MapBulkReplayApi();
 app.MapInternalApi();
 app.Run();

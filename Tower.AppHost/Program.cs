@@ -51,7 +51,10 @@ else
 // A fresh credential per run: every internal endpoint requires it, user scripts never see it.
 var serviceKey = builder.AddParameter("service-key", RandomNumberGenerator.GetHexString(64, lowercase: true), secret: true);
 var rootApiKey = builder.AddParameter("root-api-key", RootApiKey.Resolve(builder.Configuration, layout), secret: true);
-var secretsKey = builder.AddParameter("secrets-key", builder.Configuration["TOWER_SECRETS_KEY"] ?? layout.Key("secrets-key"), secret: true);
+var secretsKeyValue = builder.Configuration["TOWER_SECRETS_KEY"] ?? layout.Key("secrets-key");
+var secretsKey = builder.AddParameter("secrets-key", secretsKeyValue, secret: true);
+// Seals the requests of queued async calls; derived from the secrets key, which only Admin holds.
+var asyncRequestKey = builder.AddParameter("async-request-key", Tower.Contracts.Security.AsyncRequestKey.Derive(secretsKeyValue), secret: true);
 // Encrypts the gateway's saved configuration snapshot; kept in the launcher's keys, not beside the snapshot.
 var snapshotKey = builder.AddParameter("gateway-snapshot-key", layout.Key("gateway-snapshot-key"), secret: true);
 
@@ -116,7 +119,7 @@ var gateway = Service<Projects.Tower_Gateway>("gateway").WithGatewayListener(gat
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute))
     .WithEnvironment("Gateway__SnapshotKey", snapshotKey)
     // Seals the requests of accepted async calls while they wait (spec §14).
-    .WithEnvironment("Gateway__SecretsKey", secretsKey);
+    .WithEnvironment("Gateway__AsyncRequestKey", asyncRequestKey);
 
 // Admin's tests and replays (spec §12) run through the gateway's own flow, on its internal endpoint.
 admin.WithReference(gateway);

@@ -26,13 +26,17 @@ internal static class AdminServices
             .AddPolicy(Groups.RootPolicy, policy => policy.RequireRole(Groups.Root))
             .AddPolicy(Groups.ManagerPolicy, policy => policy.RequireRole(Groups.Root, Groups.Manager));
 
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        builder.Services.AddOpenApi(options =>
         {
-            document.Info.Title = "Tower Admin API";
-            document.Info.Description = "Webhooks, authenticators, variables, secrets, users, call logs and settings. " +
-                "Authenticate with 'Authorization: Bearer <api key>'.";
-            return Task.CompletedTask;
-        }));
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "Tower Admin API";
+                document.Info.Description = "Webhooks, authenticators, variables, secrets, users, call logs and settings. " +
+                    "Authenticate with 'Authorization: Bearer <api key>'.";
+                return Task.CompletedTask;
+            });
+            options.AddOperationTransformer(OpenApiExamples.AddAsync);
+        });
         builder.Services.AddSingleton<SecretProtector>();
         builder.Services.AddScoped<AdminDb>();
         builder.Services.AddScoped<RecordRules>();

@@ -11,11 +11,12 @@ namespace Tower.Admin.Infrastructure;
 public sealed class SecretProtector(IOptions<AdminOptions> options)
 {
     private readonly SealedBox _box = new(options.Value.SecretsKey);
+    private readonly SealedBox _asyncRequests = new(AsyncRequestKey.Derive(options.Value.SecretsKey));
 
     public byte[] Protect(string value) => _box.Seal(Encoding.UTF8.GetBytes(value));
 
     public string Unprotect(byte[] stored) => Encoding.UTF8.GetString(_box.Open(stored));
 
-    /// <summary>Seals bytes other than a secret's value with the same key (a queued async call's request).</summary>
-    public byte[] Seal(ReadOnlySpan<byte> plain) => _box.Seal(plain);
+    /// <summary>Seals a queued async call's request as the gateway does: with the key derived for them, bound to the call (spec §14).</summary>
+    public byte[] SealAsyncRequest(ReadOnlySpan<byte> plain, Guid callId) => _asyncRequests.Seal(plain, callId.ToByteArray());
 }

@@ -54,6 +54,19 @@ public sealed class LoggingClient(HttpClient http)
     }
 
     /// <summary>
+    /// A page of call logs (<c>items</c>, <c>next_cursor</c>) for a query string of the list's
+    /// filters; otherwise the status and body Logging answered (a 400 names the filter at fault).
+    /// </summary>
+    public async Task<(System.Text.Json.Nodes.JsonObject? Page, int Status, string Body)> PageAsync(string query, CancellationToken ct)
+    {
+        using var response = await http.GetAsync($"/internal/calls{query}", ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        return response.IsSuccessStatusCode
+            ? (System.Text.Json.Nodes.JsonNode.Parse(body) as System.Text.Json.Nodes.JsonObject, (int)response.StatusCode, body)
+            : (null, (int)response.StatusCode, body);
+    }
+
+    /// <summary>
     /// Queues a dead async call once more with its request rebuilt and sealed (spec §14); false
     /// when the call is not a dead async call (Logging answers 409).
     /// </summary>

@@ -146,18 +146,7 @@ internal static class RunsApi
         RunResult replay;
         try
         {
-            replay = await gateway.RunAsync(new RunRequest
-            {
-            Snapshot = snapshot,
-            Webhook = reference,
-            Headers = Strings(original["request_headers"]),
-            Query = Strings(original["request_query"]),
-            Body = StoredBody(original["request_payload"], webhook),
-            ClientIp = (string?)original["ip_address"] is { Length: > 0 } address ? address : DefaultClientIp,
-            Source = CallSource.Replay,
-            ReplayOf = (Guid)original["id"]!,
-            AuthenticationStatus = (string?)original["authentication_status"] ?? CallStatus.Success,
-            }, ct);
+            replay = await gateway.RunAsync(ReplayRequest(original, snapshot), ct);
         }
         catch (HttpRequestException exception)
         {
@@ -206,7 +195,8 @@ internal static class RunsApi
         } : null;
         try
         {
-            if (request is not null && await logging.RequeueAsync((Guid)call["id"]!, new AsyncRequeue { Request = protector.Seal(request.ToBytes()) }, ct))
+            var callId = (Guid)call["id"]!;
+            if (request is not null && await logging.RequeueAsync(callId, new AsyncRequeue { Request = protector.SealAsyncRequest(request.ToBytes(), callId) }, ct))
             {
                 return TypedResults.Accepted((string?)null, new RetryAnswer("Accepted"));
             }
@@ -235,8 +225,26 @@ internal static class RunsApi
         }
     }
 
+    /// <summary>The run of a logged call again, through the one webhook of <paramref name="snapshot"/> (spec §12).</summary>
+    public static RunRequest ReplayRequest(JsonObject original, ConfigSnapshot snapshot)
+    {
+        var webhook = snapshot.Webhooks.Single();
+        return new RunRequest
+        {
+            Snapshot = snapshot,
+            Webhook = webhook.Reference,
+            Headers = Strings(original["request_headers"]),
+            Query = Strings(original["request_query"]),
+            Body = StoredBody(original["request_payload"], webhook),
+            ClientIp = (string?)original["ip_address"] is { Length: > 0 } address ? address : DefaultClientIp,
+            Source = CallSource.Replay,
+            ReplayOf = (Guid)original["id"]!,
+            AuthenticationStatus = (string?)original["authentication_status"] ?? CallStatus.Success,
+        };
+    }
+
     /// <summary>The snapshot with the webhook's (and its authenticator's) draft code in place of the saved one.</summary>
-    private static async Task<ConfigSnapshot> WithDraftsAsync(ConfigSnapshot snapshot, WebhookDefinition webhook, string? code,
+    public static async Task<ConfigSnapshot> WithDraftsAsync(ConfigSnapshot snapshot, WebhookDefinition webhook, string? code,
         string? authenticatorCode, ScriptDrafts drafts, CancellationToken ct)
     {
         if (code is not null)
@@ -289,7 +297,7 @@ internal static class RunsApi
     }
 
     /// <summary>How the logged call ended, in the fields of a run's answer.</summary>
-    private static RunResult ResultOf(JsonObject call) => new()
+    public static RunResult ResultOf(JsonObject call) => new()
     {
         HttpStatus = (int)call["http_status"]!,
         Message = (string?)call["result_message"] ?? "",

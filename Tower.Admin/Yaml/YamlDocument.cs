@@ -23,6 +23,15 @@ public sealed record ImportRecord(int Index, string Model, string? Reference, in
 
     public string Key(string field) => KeyOf(Index, field);
 
+    /// <summary>What the import report tells an admin to do about this record (a Cetmix Tower record to port), if anything.</summary>
+    public string? Note { get; init; }
+
+    /// <summary>
+    /// For a variable or secret that must exist but comes without a value (Cetmix Tower's export):
+    /// the value it is created with when missing; an existing one is left as it is.
+    /// </summary>
+    public string? ValueIfMissing { get; init; }
+
     /// <summary>How errors name a record's field: <c>records[2].endpoint</c>.</summary>
     public static string KeyOf(int index, string field) => $"records[{index}].{field}";
 }
@@ -67,6 +76,11 @@ public static class YamlDocument
         {
             errors.Add("yaml", "The document must be one YAML mapping with tower_yaml_version and records.");
             return [];
+        }
+
+        if (CetmixDocument.IsCetmix(root))
+        {
+            return CetmixDocument.Read(root, errors);
         }
 
         var version = Child(root, "tower_yaml_version");

@@ -22,7 +22,14 @@ public enum IfExists
 /// <summary>One record the import created, updated or skipped; <c>copy_of</c> names the original of a copy.</summary>
 public sealed record ImportedRecord(string Model, string Reference, string? CopyOf = null);
 
-public sealed record ImportReport(bool DryRun, IReadOnlyList<ImportedRecord> Created, IReadOnlyList<ImportedRecord> Updated, IReadOnlyList<ImportedRecord> Skipped);
+/// <summary>What an admin must still do about a record the import wrote (a Cetmix Tower record: code to port, a value to set).</summary>
+public sealed record ImportNote(string Model, string Reference, string Note);
+
+public sealed record ImportReport(bool DryRun, IReadOnlyList<ImportedRecord> Created, IReadOnlyList<ImportedRecord> Updated, IReadOnlyList<ImportedRecord> Skipped)
+{
+    /// <summary>What must still be done by hand (empty for Tower's own documents).</summary>
+    public IReadOnlyList<ImportNote> ToDo { get; init; } = [];
+}
 
 /// <summary>
 /// Imports a YAML document all-or-nothing: every record is checked with the rules of the API,
@@ -74,7 +81,7 @@ public sealed class YamlImporter(
             }
         }
 
-        return new ImportReport(dryRun, run.Created, run.Updated, run.Skipped);
+        return new ImportReport(dryRun, run.Created, run.Updated, run.Skipped) { ToDo = run.Notes };
     }
 
     private async Task ImportAsync(Run run, ImportRecord record, CancellationToken ct)
@@ -82,6 +89,7 @@ public sealed class YamlImporter(
         var table = Table(record.Model);
         var exists = record.Reference is not null && await ExistsAsync(record.Model, record.Reference, ct);
         if (exists && run.IfExists == IfExists.Skip
+            || exists && record.ValueIfMissing is not null
             || exists && run.IfExists == IfExists.Create && record.Input is ValueInput { Value: null } && record.Model == YamlDocument.Secret)
         {
             run.Skipped.Add(new ImportedRecord(record.Model, record.Reference!));
@@ -104,7 +112,7 @@ public sealed class YamlImporter(
         var creating = !exists || copyOf is not null;
         var saved = record.Input switch
         {
-            ValueInput input => await SaveValueAsync(record, input, reference, creating, run.Actor, errors, ct),
+            ValueInput input => await SaveValueAsync(record, input with { Value = input.Value ?? record.ValueIfMissing }, reference, creating, run.Actor, errors, ct),
             AuthenticatorInput input => await SaveAuthenticatorAsync(run, input, reference, creating, errors, ct),
             WebhookInput input => await SaveWebhookAsync(run, input, reference, creating, errors, ct),
             _ => throw new InvalidOperationException($"No import for {record.Input.GetType().Name}."),
@@ -120,6 +128,10 @@ public sealed class YamlImporter(
         if (saved)
         {
             (creating ? run.Created : run.Updated).Add(new ImportedRecord(record.Model, reference, copyOf));
+            if (record.Note is { } note)
+            {
+                run.Notes.Add(new ImportNote(record.Model, reference, note));
+            }
         }
     }
 
@@ -216,6 +228,7 @@ public sealed class YamlImporter(
         public List<ImportedRecord> Created { get; } = [];
         public List<ImportedRecord> Updated { get; } = [];
         public List<ImportedRecord> Skipped { get; } = [];
+        public List<ImportNote> Notes { get; } = [];
         public Dictionary<(string Model, string Reference), string> Renamed { get; } = [];
 
         public string Map(string model, string reference) => Renamed.GetValueOrDefault((model, reference), reference);

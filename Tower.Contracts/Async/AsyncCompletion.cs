@@ -16,6 +16,9 @@ public sealed record AsyncCompletion
     public const string Released = "released";
 
     public required Guid CallId { get; init; }
+
+    /// <summary>The lease the attempt ran under: after it ran out (another replica may hold the job), the completion changes nothing.</summary>
+    public required Guid LeaseId { get; init; }
     public required int Attempt { get; init; }
     public required string Outcome { get; init; }
     public int WaitSeconds { get; init; }

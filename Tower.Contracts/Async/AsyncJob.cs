@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Tower.Contracts.Async;
 
 /// <summary>One attempt of an accepted async call, leased by a gateway replica from Logging's schedule.</summary>
@@ -18,4 +20,11 @@ public sealed record AsyncJob
 
     /// <summary>The request (<see cref="AsyncRequest"/>), sealed.</summary>
     public required byte[] Request { get; init; }
+
+    /// <summary>This lease: a completion counts only for the lease it names.</summary>
+    public required Guid LeaseId { get; init; }
+
+    /// <summary>When the replica received the lease, by its own clock (not sent).</summary>
+    [JsonIgnore]
+    public DateTimeOffset LeasedAt { get; init; }
 }

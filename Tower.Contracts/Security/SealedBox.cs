@@ -15,18 +15,23 @@ public sealed class SealedBox(string keyText)
 
     private readonly byte[] _key = SHA256.HashData(Encoding.UTF8.GetBytes(keyText));
 
-    public byte[] Seal(ReadOnlySpan<byte> plain)
+    /// <summary>
+    /// Seals <paramref name="plain"/>; <paramref name="boundTo"/> (such as the id of the call the bytes
+    /// belong to) is not stored but must be given again to open them, so sealed bytes moved to
+    /// another row do not open there.
+    /// </summary>
+    public byte[] Seal(ReadOnlySpan<byte> plain, ReadOnlySpan<byte> boundTo = default)
     {
         var output = new byte[NonceSize + TagSize + plain.Length];
         var nonce = output.AsSpan(0, NonceSize);
         RandomNumberGenerator.Fill(nonce);
         using var aes = new AesGcm(_key, TagSize);
-        aes.Encrypt(nonce, plain, output.AsSpan(NonceSize + TagSize), output.AsSpan(NonceSize, TagSize));
+        aes.Encrypt(nonce, plain, output.AsSpan(NonceSize + TagSize), output.AsSpan(NonceSize, TagSize), boundTo);
         return output;
     }
 
-    /// <summary>The plain bytes; anything not sealed with this key throws <see cref="CryptographicException"/>.</summary>
-    public byte[] Open(ReadOnlySpan<byte> sealedBytes)
+    /// <summary>The plain bytes; anything not sealed with this key and binding throws <see cref="CryptographicException"/>.</summary>
+    public byte[] Open(ReadOnlySpan<byte> sealedBytes, ReadOnlySpan<byte> boundTo = default)
     {
         if (sealedBytes.Length < NonceSize + TagSize)
         {
@@ -35,7 +40,7 @@ public sealed class SealedBox(string keyText)
 
         var plain = new byte[sealedBytes.Length - NonceSize - TagSize];
         using var aes = new AesGcm(_key, TagSize);
-        aes.Decrypt(sealedBytes[..NonceSize], sealedBytes[(NonceSize + TagSize)..], sealedBytes.Slice(NonceSize, TagSize), plain);
+        aes.Decrypt(sealedBytes[..NonceSize], sealedBytes[(NonceSize + TagSize)..], sealedBytes.Slice(NonceSize, TagSize), plain, boundTo);
         return plain;
     }
 }

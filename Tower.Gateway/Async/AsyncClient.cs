@@ -13,7 +13,9 @@ public sealed class AsyncClient(HttpClient http)
     {
         using var response = await http.PostAsJsonAsync("/internal/async/lease", lease, TowerJson.Options, cancellationToken);
         response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync<List<AsyncJob>>(TowerJson.Options, cancellationToken) ?? [];
+        var jobs = await response.Content.ReadFromJsonAsync<List<AsyncJob>>(TowerJson.Options, cancellationToken) ?? [];
+        var now = DateTimeOffset.UtcNow;
+        return [.. jobs.Select(job => job with { LeasedAt = now })];
     }
 
     public async Task CompleteAsync(AsyncCompletion completion, CancellationToken cancellationToken)

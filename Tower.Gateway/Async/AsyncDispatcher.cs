@@ -20,8 +20,11 @@ namespace Tower.Gateway.Async;
 /// as a sync call would, records it (a record of its own, with <c>parent_id</c> and
 /// <c>attempt</c>) and, once that record is durable, tells the schedule how it ended: done, due
 /// again after the backoff, or dead. A replica that dies mid-attempt leaves its lease to run out:
-/// the attempt runs again as the next one (at least once). An attempt that finds no concurrency
-/// slot did not run: it is due again a second later, with the same number.
+/// the attempt runs again as the next one (at least once); each completion names its lease, so
+/// one that comes after its lease ran out changes nothing. An attempt that finds no concurrency
+/// slot did not run: it is due again a second later, with the same number. So is one whose
+/// webhook this replica does not serve (disabled, deleted, or newer than its configuration), a
+/// minute later: the call waits, it is not given up.
 /// </summary>
 public sealed partial class AsyncDispatcher(
     ConfigHolder config,
@@ -37,11 +40,14 @@ public sealed partial class AsyncDispatcher(
     public const int MaxRunning = 16;
 
     /// <summary>
-    /// How long a leased attempt stays this replica's: more than any attempt takes (the code's
-    /// limit of at most 30 s, a slot's wait, the record's confirmation), so that only a replica
-    /// that died loses its lease.
+    /// How long a leased attempt stays this replica's: more than an attempt takes (the code's
+    /// limit of at most 30 s and the hop's margin, a slot's wait, the record's confirmation or
+    /// spill, the completion), so that only a replica that died loses its lease.
     /// </summary>
-    private const int LeaseSeconds = 90;
+    private const int LeaseSeconds = 120;
+
+    /// <summary>How long an attempt of a webhook this replica does not serve waits before it is leased again.</summary>
+    private const int NotServedWaitSeconds = 60;
 
     private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan SlotWait = TimeSpan.FromSeconds(1);
@@ -66,22 +72,23 @@ public sealed partial class AsyncDispatcher(
                 held++;
             }
 
-            IReadOnlyList<AsyncJob> jobs;
+            IReadOnlyList<AsyncJob> jobs = [];
             try
             {
                 jobs = await schedule.LeaseAsync(new AsyncLease { Max = held, LeaseSeconds = LeaseSeconds }, stoppingToken);
             }
-            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or JsonException && !stoppingToken.IsCancellationRequested)
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
-                _running.Release(held);
+                // Whatever failed (Logging down, an answer it could not read), the loop goes on:
+                // the gateway keeps serving calls, and the jobs wait in the schedule.
                 LogLeaseFailed(logger, exception.Message);
-                await Pause(TimeSpan.FromSeconds(2), stoppingToken);
-                continue;
             }
-
-            if (held > jobs.Count)
+            finally
             {
-                _running.Release(held - jobs.Count);
+                if (held > jobs.Count)
+                {
+                    _running.Release(held - jobs.Count);
+                }
             }
 
             foreach (var job in jobs)
@@ -91,6 +98,11 @@ public sealed partial class AsyncDispatcher(
 
             if (jobs.Count == 0)
             {
+                await Pause(Idle, stoppingToken);
+            }
+            else if (jobs.Count < held)
+            {
+                // Fewer due than there was room for: the rest are not due yet.
                 await Pause(Idle, stoppingToken);
             }
         }
@@ -141,7 +153,7 @@ public sealed partial class AsyncDispatcher(
         AsyncRequest request;
         try
         {
-            request = seal.Open(job.Request);
+            request = seal.Open(job.Request, job.CallId);
         }
         catch (Exception exception) when (exception is CryptographicException or JsonException)
         {
@@ -151,20 +163,21 @@ public sealed partial class AsyncDispatcher(
             return;
         }
 
-        attempt.Request = request;
         if (config.Current.Find(job.Webhook) is not { } webhook)
         {
-            attempt.Error = "The webhook was deleted or disabled before this attempt; nothing more is queued.";
-            await EndAsync(attempt, null, null, CallOutcome.WebhookNotFound, started, dead: true);
+            LogNotServed(logger, job.CallId, job.Webhook, NotServedWaitSeconds);
+            await ReleaseAsync(job, NotServedWaitSeconds);
             return;
         }
+
+        attempt.Request = request;
 
         using var slot = webhook.Definition.MaxConcurrency is { } maxConcurrency
             ? await slots.TakeAsync(webhook.Definition.Reference, maxConcurrency, SlotWait)
             : null;
         if (webhook.Definition.MaxConcurrency is not null && slot is null)
         {
-            await ReleaseAsync(job);
+            await ReleaseAsync(job, NoSlotWaitSeconds);
             return;
         }
 
@@ -181,7 +194,7 @@ public sealed partial class AsyncDispatcher(
                 result = await executor.RunAsync(Invocation(job, request, webhook, codeHash));
                 if (result.Status == ScriptRunStatus.ShareInUse)
                 {
-                    await ReleaseAsync(job);
+                    await ReleaseAsync(job, NoSlotWaitSeconds);
                     return;
                 }
 
@@ -274,27 +287,33 @@ public sealed partial class AsyncDispatcher(
             LogDead(logger, attempt.Job.CallId, attempt.Job.Webhook, attempt.Job.Attempt);
         }
 
-        await CompleteAsync(new AsyncCompletion
+        await CompleteAsync(attempt.Job, new AsyncCompletion
         {
             CallId = attempt.Job.CallId,
+            LeaseId = attempt.Job.LeaseId,
             Attempt = attempt.Job.Attempt,
             Outcome = ending,
             WaitSeconds = (int)Math.Ceiling(wait.TotalSeconds),
         });
     }
 
-    /// <summary>The attempt did not run (no slot): due again shortly, with the same number.</summary>
-    private Task ReleaseAsync(AsyncJob job) => CompleteAsync(new AsyncCompletion
+    /// <summary>The attempt did not run: due again after <paramref name="waitSeconds"/>, with the same number.</summary>
+    private Task ReleaseAsync(AsyncJob job, int waitSeconds) => CompleteAsync(job, new AsyncCompletion
     {
         CallId = job.CallId,
+        LeaseId = job.LeaseId,
         Attempt = job.Attempt,
         Outcome = AsyncCompletion.Released,
-        WaitSeconds = NoSlotWaitSeconds,
+        WaitSeconds = waitSeconds,
     });
 
-    /// <summary>Tells the schedule, a few times if it must; if it never hears, the lease runs out and the attempt runs again.</summary>
-    private async Task CompleteAsync(AsyncCompletion completion)
+    /// <summary>
+    /// Tells the schedule, again and again while the lease lasts; if it never hears, the lease runs
+    /// out and the attempt runs again (at least once).
+    /// </summary>
+    private async Task CompleteAsync(AsyncJob job, AsyncCompletion completion)
     {
+        var leaseEnds = job.LeasedAt + TimeSpan.FromSeconds(LeaseSeconds);
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -303,9 +322,9 @@ public sealed partial class AsyncDispatcher(
                 await schedule.CompleteAsync(completion, timeout.Token);
                 return;
             }
-            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && attempt < 5)
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && DateTimeOffset.UtcNow < leaseEnds)
             {
-                await Task.Delay(TimeSpan.FromSeconds(attempt));
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt, 5)));
             }
         }
     }
@@ -342,6 +361,9 @@ public sealed partial class AsyncDispatcher(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Attempt {Attempt} of async call {CallId} failed in the gateway; it runs again when its lease runs out")]
     private static partial void LogAttemptFailed(ILogger logger, Guid callId, int attempt, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Async call {CallId} waits: this replica does not serve webhook {Webhook} (disabled, deleted, or newer than its configuration); leased again in {Seconds} s")]
+    private static partial void LogNotServed(ILogger logger, Guid callId, string webhook, int seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Async call {CallId} to webhook {Webhook} is dead after attempt {Attempt}; POST /api/webhook-logs/<its id>/retry queues it again")]
     private static partial void LogDead(ILogger logger, Guid callId, string webhook, int attempt);

@@ -38,11 +38,12 @@ public sealed class GatewayOptions
     public string? SnapshotKey { get; set; }
 
     /// <summary>
-    /// The launcher's secrets key: seals the requests of accepted async calls while they wait in
-    /// the schedule (spec §14), so that neither the broker, the spill nor the database holds them in clear.
+    /// Seals the requests of accepted async calls while they wait in the schedule (spec §14), so
+    /// that neither the broker, the spill nor the database holds them in clear; the launcher
+    /// derives it from the secrets key (<c>AsyncRequestKey</c>), which the gateway never gets.
     /// </summary>
     [Required]
-    public string SecretsKey { get; set; } = "";
+    public string AsyncRequestKey { get; set; } = "";
 
     /// <summary>How long the broker may take to confirm a batch of call records before they go to the spill.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]

@@ -348,7 +348,7 @@ internal static class WebhookEndpoint
                 PayloadJson = call.PayloadJson ?? "{}",
                 ClientIp = call.ClientIp.ToString(),
                 PeerIp = call.PeerIp.ToString(),
-            });
+            }, call.Id);
             await FinishAsync(call, services, options, CallOutcome.Accepted);
             GatewayTelemetry.AsyncAccepted.Add(1);
             return;
@@ -426,7 +426,7 @@ internal static class WebhookEndpoint
         var answer = string.IsNullOrEmpty(message) ? row.Message : message;
         var httpStatus = status ?? row.Status;
         // What the call reached, whether or not its caller stayed for it (dedup keeps that answer).
-        var reachedStatus = httpStatus;
+        var (reachedStatus, reachedAnswer, reachedCustom) = (httpStatus, answer, custom);
         var callerGone = outcome == CallOutcome.CallerDisconnected || call.Context.RequestAborted.IsCancellationRequested;
         if (callerGone)
         {
@@ -469,8 +469,10 @@ internal static class WebhookEndpoint
         {
             // Before the answer: a duplicate that comes right after it gets it again, not a 409.
             // A caller that left does not undo a success: its provider's retry gets the answer.
-            var kept = callerGone && outcome != CallOutcome.CallerDisconnected ? reachedStatus : httpStatus;
-            await CompleteDedupAsync(call, services, held.Definition, held.Key, kept, answer, custom);
+            // Nor does a late record undo an accepted async call: its job is stored with the record.
+            var reached = (callerGone && outcome != CallOutcome.CallerDisconnected) || outcome == CallOutcome.Accepted;
+            await CompleteDedupAsync(call, services, held.Definition, held.Key, reached ? reachedStatus : httpStatus,
+                reached ? reachedAnswer : answer, reached ? reachedCustom : custom);
         }
 
         GatewayTelemetry.RecordWait.Record(Stopwatch.GetElapsedTime(recording).TotalSeconds);

@@ -24,7 +24,8 @@ public sealed class AsyncJobStore(NpgsqlDataSource dataSource)
     private const string LeaseSql = """
         UPDATE async_jobs j SET
             next_attempt = j.next_attempt + CASE WHEN j.leased_until IS NULL THEN 0 ELSE 1 END,
-            leased_until = now() + make_interval(secs => @LeaseSeconds)
+            leased_until = now() + make_interval(secs => @LeaseSeconds),
+            lease_id = gen_random_uuid()
         FROM (
             SELECT call_id FROM async_jobs
             WHERE state = 'queued' AND due_at <= now() AND (leased_until IS NULL OR leased_until <= now())
@@ -33,7 +34,7 @@ public sealed class AsyncJobStore(NpgsqlDataSource dataSource)
             FOR UPDATE SKIP LOCKED
         ) due
         WHERE j.call_id = due.call_id
-        RETURNING j.call_id, j.webhook, j.next_attempt AS attempt, j.set_start, j.source, j.request
+        RETURNING j.call_id, j.webhook, j.next_attempt AS attempt, j.set_start, j.source, j.request, j.lease_id
         """;
 
     /// <summary>Writes the jobs of the accepted async calls among <paramref name="calls"/>, in the records' transaction.</summary>
@@ -56,27 +57,27 @@ public sealed class AsyncJobStore(NpgsqlDataSource dataSource)
         return [.. rows.Select(row => new AsyncJob
         {
             CallId = row.CallId, Webhook = row.Webhook, Attempt = row.Attempt, SetStart = row.SetStart, Source = row.Source,
-            Request = row.Request ?? [],
+            Request = row.Request ?? [], LeaseId = row.LeaseId,
         })];
     }
 
-    /// <summary>Ends the leased attempt as it says; a completion for an attempt that is no longer the job's does nothing.</summary>
+    /// <summary>Ends the leased attempt as it says; a completion whose lease is no longer the job's does nothing.</summary>
     public async Task CompleteAsync(AsyncCompletion completion, CancellationToken ct)
     {
         var sql = completion.Outcome switch
         {
-            AsyncCompletion.Done => "DELETE FROM async_jobs WHERE call_id = @CallId AND next_attempt = @Attempt AND state = 'queued'",
+            AsyncCompletion.Done => "DELETE FROM async_jobs WHERE call_id = @CallId AND lease_id = @LeaseId AND next_attempt = @Attempt AND state = 'queued'",
             AsyncCompletion.Again => """
                 UPDATE async_jobs SET next_attempt = @Attempt + 1, leased_until = NULL, due_at = now() + make_interval(secs => @WaitSeconds)
-                WHERE call_id = @CallId AND next_attempt = @Attempt AND state = 'queued'
+                WHERE call_id = @CallId AND lease_id = @LeaseId AND next_attempt = @Attempt AND state = 'queued'
                 """,
             AsyncCompletion.Dead => """
                 UPDATE async_jobs SET state = 'dead', next_attempt = @Attempt + 1, leased_until = NULL, request = NULL
-                WHERE call_id = @CallId AND next_attempt = @Attempt AND state = 'queued'
+                WHERE call_id = @CallId AND lease_id = @LeaseId AND next_attempt = @Attempt AND state = 'queued'
                 """,
             AsyncCompletion.Released => """
                 UPDATE async_jobs SET leased_until = NULL, due_at = now() + make_interval(secs => @WaitSeconds)
-                WHERE call_id = @CallId AND next_attempt = @Attempt AND state = 'queued'
+                WHERE call_id = @CallId AND lease_id = @LeaseId AND next_attempt = @Attempt AND state = 'queued'
                 """,
             _ => throw new ArgumentException($"'{completion.Outcome}' is not an outcome of an attempt.", nameof(completion)),
         };
@@ -89,18 +90,21 @@ public sealed class AsyncJobStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await connection.ExecuteAsync(new CommandDefinition("""
-            UPDATE async_jobs SET state = 'queued', set_start = next_attempt, source = @source, due_at = now(), leased_until = NULL, request = @request
+            UPDATE async_jobs SET state = 'queued', set_start = next_attempt, source = @source, due_at = now(), leased_until = NULL, lease_id = NULL,
+                request = @request
             WHERE call_id = @callId AND state = 'dead'
             """, new { callId, request, source = CallSource.Retry }, cancellationToken: ct)) == 1;
     }
 
-    /// <summary>Forgets dead calls whose record has left the log (they can no longer be retried).</summary>
+    /// <summary>
+    /// Forgets the calls whose accepted record has left the log: a dead one can no longer be
+    /// retried, and a queued one waited the whole retention for a webhook that is not served.
+    /// </summary>
     public async Task<int> SweepAsync(CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await connection.ExecuteAsync(new CommandDefinition("""
-            DELETE FROM async_jobs j WHERE state = 'dead'
-              AND NOT EXISTS (SELECT 1 FROM webhook_calls c WHERE c.created_at = j.created_at AND c.id = j.call_id)
+            DELETE FROM async_jobs j WHERE NOT EXISTS (SELECT 1 FROM webhook_calls c WHERE c.created_at = j.created_at AND c.id = j.call_id)
             """, cancellationToken: ct));
     }
 
@@ -112,5 +116,6 @@ public sealed class AsyncJobStore(NpgsqlDataSource dataSource)
         public int SetStart { get; init; }
         public string Source { get; init; } = "";
         public byte[]? Request { get; init; }
+        public Guid LeaseId { get; init; }
     }
 }

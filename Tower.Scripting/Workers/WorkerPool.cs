@@ -147,7 +147,13 @@ public sealed partial class WorkerPool : IAsyncDisposable
                 Error = $"The script ran past its limit of {header.TimeoutMs} ms and its worker was stopped.",
             });
         }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
+        catch (OutOfMemoryException)
+        {
+            // The service itself ran out: the worker and its share place go back before the error does.
+            Retire(worker, place);
+            throw;
+        }
+        catch (Exception exception)
         {
             // A worker that died or sent what the service cannot read (it runs untrusted code) never serves again.
             LogCrashed(_logger, header.CallId, exception.Message);

@@ -6,8 +6,11 @@ public sealed class WorkerPoolOptions
 {
     public const string Section = "Scripting";
 
-    /// <summary>How many worker processes run scripts at once (each runs one call at a time).</summary>
-    [Range(1, 64)]
+    /// <summary>
+    /// How many worker processes run scripts at once (each runs one call at a time); at least two,
+    /// so that a webhook's share (half of them, spec §14) never is all of them.
+    /// </summary>
+    [Range(2, 64)]
     public int Workers { get; set; } = Math.Max(2, Environment.ProcessorCount);
 
     /// <summary>The managed heap limit of each worker.</summary>

@@ -194,6 +194,21 @@ public sealed class AdminApiTests(TowerSystem tower)
         Assert.Contains("\"/api/webhooks\"", document);
         Assert.Contains("\"/api/secrets/{reference}\"", document);
         Assert.DoesNotContain("/internal/", document);
+        // Every endpoint and field of spec §10-§13, the bodies with examples.
+        var paths = JsonNode.Parse(document)!["paths"]!.AsObject();
+        Assert.Superset(new HashSet<string>
+        {
+            "/api/webhooks/{reference}/test", "/api/webhooks/{reference}/copy", "/api/authenticators/{reference}/copy",
+            "/api/webhook-logs/{id}/replay", "/api/webhook-logs/replay", "/api/webhook-logs/{id}/retry", "/api/audit",
+        }, paths.Select(pair => pair.Key).ToHashSet());
+        foreach (var field in new[] { "rate_limit", "max_concurrency", "dedup", "response_mode", "retry", "verifier", "lockout", "secondary_secret" })
+        {
+            Assert.Contains($"\"{field}\"", document, StringComparison.Ordinal);
+        }
+
+        var example = paths["/api/webhooks"]!["post"]!["requestBody"]!["content"]!.AsObject().First().Value!["example"]!;
+        Assert.Equal("async", (string)example["response_mode"]!);
+        Assert.NotNull(paths["/api/webhooks/{reference}/test"]!["post"]!["requestBody"]!["content"]!.AsObject().First().Value!["example"]);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
     }

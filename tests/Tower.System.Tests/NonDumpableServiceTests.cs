@@ -78,7 +78,7 @@ public sealed class NonDumpableServiceTests
             ["Admin__SecretsKey"] = RandomNumberGenerator.GetHexString(48, lowercase: true),
             ["Admin__PublicBaseUrl"] = "http://localhost:5080",
             ["Gateway__SpillDirectory"] = spill,
-            ["Gateway__SecretsKey"] = RandomNumberGenerator.GetHexString(48, lowercase: true),
+            ["Gateway__AsyncRequestKey"] = RandomNumberGenerator.GetHexString(48, lowercase: true),
             // Auth and Executor refuse to start without their script hop's address.
             ["ScriptHop__Url"] = $"tcp://localhost:{FreePort()}",
         };

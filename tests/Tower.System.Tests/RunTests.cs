@@ -141,4 +141,53 @@ public sealed class RunTests(TowerSystem tower)
         Assert.Equal(HttpStatusCode.Conflict, (await tower.Admin.PostAsJsonAsync($"/api/webhook-logs/{callId}/replay", new { })).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await tower.Admin.PostAsJsonAsync($"/api/webhook-logs/{Guid.CreateVersion7()}/replay", new { })).StatusCode);
     }
+
+    [Fact]
+    public async Task A_bulk_replay_runs_every_call_the_filters_select_through_draft_code_oldest_first()
+    {
+        var reference = await WebhookAsync("bulk", "result.exit_code = payload?[\"fail\"] is null ? 0 : 1; result.message = \"v1\";");
+        await tower.WaitMatchedAsync($"runs/{_id}/bulk");
+        var failed = new List<string>();
+        foreach (var body in new[] { "{\"fail\": 1, \"n\": 1}", "{\"n\": 2}", "{\"fail\": 1, \"n\": 3}" })
+        {
+            using var response = await tower.Gateway.PostAsync($"/cetmix_tower_webhooks/runs/{_id}/bulk", new StringContent(body));
+            if (response.StatusCode == HttpStatusCode.InternalServerError)
+            {
+                failed.Add(Assert.Single(response.Headers.GetValues("X-Tower-Call-Id")));
+            }
+        }
+
+        foreach (var id in failed)
+        {
+            await tower.LogOfAsync(id);
+        }
+
+        using var replayed = await tower.Admin.PostAsJsonAsync($"/api/webhook-logs/replay?webhook={reference}&http_status=5xx",
+            new { code = "result.message = $\"v2 {payload?[\"n\"]}\";" });
+        var text = await replayed.Content.ReadAsStringAsync();
+
+        Assert.True(replayed.StatusCode == HttpStatusCode.OK, $"{(int)replayed.StatusCode} {text}");
+        var answer = JsonNode.Parse(text)!.AsObject();
+        Assert.Equal((2, 2, 0, 0), ((int)answer["matched"]!, (int)answer["replayed"]!, (int)answer["skipped"]!, (int)answer["failed"]!));
+        var items = answer["items"]!.AsArray().Select(item => item!.AsObject()).ToList();
+        Assert.Equal(failed, items.Select(item => (string)item["original_id"]!));
+        Assert.Equal(["v2 1", "v2 3"], items.Select(item => (string)item["replay"]!["message"]!));
+        var record = await tower.LogOfAsync((string)items[0]["replay"]!["call_id"]!);
+        Assert.Equal(("replay", failed[0]), ((string)record["source"]!, (string)record["replay_of"]!));
+    }
+
+    [Fact]
+    public async Task A_bulk_replay_refuses_a_bad_limit_a_bad_filter_and_draft_code_without_a_webhook()
+    {
+        using var limit = await tower.Admin.PostAsync("/api/webhook-logs/replay?limit=1001", null);
+        using var filter = await tower.Admin.PostAsync("/api/webhook-logs/replay?http_status=abc", null);
+        using var code = await tower.Admin.PostAsJsonAsync("/api/webhook-logs/replay", new { code = "result.message = \"x\";" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, limit.StatusCode);
+        Assert.Contains("limit", (await limit.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(pair => pair.Key));
+        Assert.Equal(HttpStatusCode.BadRequest, filter.StatusCode);
+        Assert.Contains("http_status", await filter.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, code.StatusCode);
+        Assert.Contains("code", (await code.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(pair => pair.Key));
+    }
 }
