@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The standard-call benchmark: builds in Release, starts the whole system in a fresh data folder
 # (default ports, so stop any other Tower first), sets up the standard call, drives load and
-# prints one report. Usage: bench/run.sh [seconds per saturation run, default 15] [--dashboard | --profile | --quick | --isolation]
+# prints one report. Usage: bench/run.sh [seconds per saturation run, default 15] [--dashboard | --profile | --quick | --isolation | --dedup]
 # Without --dashboard the system runs as a production host would: no dashboard, no telemetry export.
 # --profile also samples one more saturation run with perf and prints each component's hottest
 # functions (the services write perf maps for their JIT-compiled code; workers' code shows unnamed).
@@ -11,6 +11,9 @@
 # standard call (spec §10): the standard call at a steady open-loop rate, idle, then beside 16
 # callers of the spinner, then beside them once more with the spinner given max_concurrency 64
 # (no share of the workers: as before the share existed).
+# --dedup measures what dedup adds to a call: the standard webhook and a copy of it with dedup on
+# a header whose value differs on every request (each call claims its key in Logging's database
+# and stores its answer there), each at a steady open-loop rate, one after the other.
 #
 # Standard call: an authenticator with a 20-entry IPv4/IPv6 CIDR allowlist holding the client
 # and code that checks a header token against a secret; a webhook whose code reads a field of a
@@ -27,6 +30,8 @@ QUICK=false
 [ "${2:-}" = "--quick" ] && QUICK=true
 ISOLATION=false
 [ "${2:-}" = "--isolation" ] && ISOLATION=true
+DEDUP=false
+[ "${2:-}" = "--dedup" ] && DEDUP=true
 # Perf maps name the JIT-compiled code; without W^X that code lies in anonymous memory, where perf looks.
 [ "${2:-}" = "--profile" ] && { PROFILE=true; export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0; }
 DATA=/tmp/tower-bench
@@ -130,6 +135,25 @@ PY
 echo "bench: warming up for 30 s"
 read -r _ WARM_N _ <<< "$(wrk_run "$GATEWAY_URL" 30)"
 ANSWERED=$(( 1 + WARM_N ))
+
+if $DEDUP; then
+    LOAD=bench/Tower.Bench.Load/bin/Release/net10.0/Tower.Bench.Load.dll
+    DEDUP_URL=http://127.0.0.1:5080/cetmix_tower_webhooks/bench/dedup
+    RATE=200
+    curl -sf -H "$K" -H "$J" localhost:5090/api/webhooks -d '{"reference": "bench_dedup", "name": "Bench dedup", "authenticator": "bench",
+      "endpoint": "bench/dedup", "code": "result.message = $\"order {payload?[\"id\"]}\";", "dedup": {"source": "header", "key": "X-Delivery"}}' >/dev/null
+    sleep 2
+    at_rate() { dotnet "$LOAD" "$1" "$RATE" "$SECONDS_PER_RUN" "$DATA/payload.json" "Content-Type: application/json" "X-Token: $TOKEN" "X-Delivery: bench-{n}-$2"; }
+    echo "bench: the standard call and the same with dedup, at $RATE/s, ${SECONDS_PER_RUN} s each, twice"
+    PLAIN1=$(at_rate "$GATEWAY_URL" a); DEDUP1=$(at_rate "$DEDUP_URL" b); PLAIN2=$(at_rate "$GATEWAY_URL" c); DEDUP2=$(at_rate "$DEDUP_URL" d)
+    echo
+    echo "## Dedup, $(date -u +%Y-%m-%d), $(nproc) cores"
+    echo
+    echo "| at $RATE/s (open loop) | result |"
+    echo "|---|---|"
+    printf '| standard call | %s |\n| with dedup (a new key per call) | %s |\n| standard call | %s |\n| with dedup (a new key per call) | %s |\n' "$PLAIN1" "$DEDUP1" "$PLAIN2" "$DEDUP2"
+    exit 0
+fi
 
 if $ISOLATION; then
     LOAD=bench/Tower.Bench.Load/bin/Release/net10.0/Tower.Bench.Load.dll

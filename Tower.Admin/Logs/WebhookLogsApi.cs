@@ -17,6 +17,17 @@ internal static class WebhookLogsApi
             logging.RelayAsync($"/internal/calls{context.Request.QueryString}", context));
         group.MapGet("/{id}", (string id, HttpContext context, LoggingClient logging) =>
             logging.RelayAsync($"/internal/calls/{Uri.EscapeDataString(id)}", context));
+        // A webhook's calls within a time range (default: the last day), from its log.
+        app.MapGet("/api/webhooks/{reference}/stats", async (string reference, HttpContext context, Webhooks.WebhookStore webhooks, LoggingClient logging) =>
+        {
+            if (!await webhooks.ExistsAsync(reference, context.RequestAborted))
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
+
+            await logging.RelayAsync($"/internal/stats/{Uri.EscapeDataString(reference)}{context.Request.QueryString}", context);
+        }).RequireAuthorization(Groups.RootPolicy).WithTags("Webhooks");
         return group;
     }
 }

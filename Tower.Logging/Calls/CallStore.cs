@@ -135,6 +135,8 @@ public sealed class CallStore(NpgsqlDataSource dataSource)
               AND (@status_from::int IS NULL OR http_status BETWEEN @status_from AND @status_to)
               AND (@source::text IS NULL OR source = @source)
               AND (@client_ip::text IS NULL OR ip_address = @client_ip)
+              AND (@parent_id::uuid IS NULL OR parent_id = @parent_id)
+              AND (@text::text IS NULL OR result_message ILIKE @text OR error_message ILIKE @text)
               AND (@from::timestamptz IS NULL OR created_at >= @from)
               AND (@to::timestamptz IS NULL OR created_at < @to)
               AND (@after_at::timestamptz IS NULL OR (created_at, id) < (@after_at, @after_id))
@@ -154,6 +156,8 @@ public sealed class CallStore(NpgsqlDataSource dataSource)
             status_to = query.HttpStatusTo,
             source = query.Source,
             client_ip = query.ClientIp,
+            parent_id = query.ParentId,
+            text = query.Text is null ? null : $"%{LikeEscaped(query.Text)}%",
             from = query.From?.UtcDateTime,
             to = query.To?.UtcDateTime,
             after_at = query.After?.CreatedAt.UtcDateTime,
@@ -162,6 +166,34 @@ public sealed class CallStore(NpgsqlDataSource dataSource)
             }, cancellationToken: cancellationToken));
         });
         return rows.AsList();
+    }
+
+    /// <summary>Text matched as written: LIKE's wildcards and its escape character stand for themselves.</summary>
+    private static string LikeEscaped(string text) =>
+        text.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
+
+    /// <summary>How a webhook's calls ended within [from, to): counts by status class and durations.</summary>
+    public async Task<CallStats> StatsAsync(string webhook, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT count(*) AS calls,
+                   count(*) FILTER (WHERE http_status BETWEEN 200 AND 299) AS status_2xx,
+                   count(*) FILTER (WHERE http_status BETWEEN 300 AND 399) AS status_3xx,
+                   count(*) FILTER (WHERE http_status BETWEEN 400 AND 499) AS status_4xx,
+                   count(*) FILTER (WHERE http_status BETWEEN 500 AND 599) AS status_5xx,
+                   count(*) FILTER (WHERE code_status = 'failed') AS code_failed,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50_ms,
+                   percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95_ms,
+                   percentile_cont(0.99) WITHIN GROUP (ORDER BY duration_ms) AS p99_ms
+            FROM webhook_calls
+            WHERE webhook = @webhook AND created_at >= @from AND created_at < @to
+            """;
+        return await dataSource.WithReconnectAsync(async () =>
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            return await connection.QuerySingleAsync<CallStats>(new CommandDefinition(
+                sql, new { webhook, from = from.UtcDateTime, to = to.UtcDateTime }, cancellationToken: cancellationToken));
+        });
     }
 
     public async Task<CallRow?> FindAsync(Guid id, CancellationToken cancellationToken)
@@ -196,6 +228,12 @@ public sealed record CallQuery(
 
     /// <summary>The resolved client address (<c>ip_address</c>), normalized.</summary>
     public string? ClientIp { get; init; }
+
+    /// <summary>The accepted async call whose attempts are asked for.</summary>
+    public Guid? ParentId { get; init; }
+
+    /// <summary>Text that <c>result_message</c> or <c>error_message</c> holds (case-insensitive).</summary>
+    public string? Text { get; init; }
 }
 
 /// <summary>A position in the newest-first order: the last row of the previous page.</summary>

@@ -10,12 +10,17 @@ internal static partial class CallsApi
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 500;
+    public const int MaxTextLength = 200;
+
+    /// <summary>The time range of stats without <c>from</c>: the last day.</summary>
+    private static readonly TimeSpan DefaultStatsRange = TimeSpan.FromDays(1);
 
     public static RouteGroupBuilder MapCallsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/internal/calls").RequireServiceCredential();
         group.MapGet("/", ListAsync);
         group.MapGet("/{id}", GetAsync);
+        app.MapGet("/internal/stats/{webhook}", StatsAsync).RequireServiceCredential();
         return group;
     }
 
@@ -81,6 +86,22 @@ internal static partial class CallsApi
             }
         }
 
+        Guid? parentId = null;
+        if (Text("parent_id") is { } parentText)
+        {
+            parentId = Guid.TryParse(parentText, out var parsed) ? parsed : null;
+            if (parentId is null)
+            {
+                errors["parent_id"] = [$"'{parentText}' is not a call id."];
+            }
+        }
+
+        var text = Text("text");
+        if (text is { Length: > MaxTextLength })
+        {
+            errors["text"] = [$"text may be at most {MaxTextLength} characters long."];
+        }
+
         var from = Time("from");
         var to = Time("to");
         CallCursor? after = null;
@@ -101,6 +122,8 @@ internal static partial class CallsApi
                 HttpStatusTo = statusClass * 100 + 99,
                 Source = source,
                 ClientIp = clientIp,
+                ParentId = parentId,
+                Text = text,
             },
             cancellationToken);
         var page = rows.Take(limit).Select(CallLogView.From).ToList();
@@ -116,6 +139,42 @@ internal static partial class CallsApi
         }
 
         return TypedResults.Ok(CallLogView.From(row));
+    }
+
+    private static async Task<Results<Ok<CallStatsView>, ValidationProblem>> StatsAsync(
+        string webhook, HttpRequest request, CallStore store, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        DateTimeOffset? Time(string name)
+        {
+            var text = request.Query[name].ToString();
+            if (text.Length == 0)
+            {
+                return null;
+            }
+
+            if (Rfc3339().IsMatch(text) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var value))
+            {
+                return value;
+            }
+
+            errors[name] = [$"'{text}' is not an RFC 3339 time with an offset, such as 2026-01-31T12:00:00Z."];
+            return null;
+        }
+
+        var to = Time("to") ?? DateTimeOffset.UtcNow;
+        var from = Time("from") ?? to - DefaultStatsRange;
+        if (errors.Count == 0 && from >= to)
+        {
+            errors["from"] = ["from must be before to."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        return TypedResults.Ok(CallStatsView.Of(webhook, from, to, await store.StatsAsync(webhook, from, to, cancellationToken)));
     }
 
     [GeneratedRegex("^[1-5]xx$")]

@@ -13,6 +13,7 @@ public static class DataExtensions
             ?? throw new InvalidOperationException($"The connection string '{connectionName}' is missing; start Tower through its AppHost.");
         builder.Services.AddSingleton(new DatabaseConnection(connectionString));
         builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return builder;
     }
 }

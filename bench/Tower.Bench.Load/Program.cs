@@ -8,6 +8,7 @@ using System.Net;
 // open the connections and compile the generator's code and are not recorded (as wrk2's
 // calibration period); every request after them is.
 // Run: Tower.Bench.Load <url> <requests per second> <seconds> <body file> [Header: value]...
+// A header value's "{n}" becomes the request's number (a delivery id unique to each request).
 // Prints one line: rate, answered, errors, warm-up requests answered, p50/p90/p99/max in ms.
 var url = new Uri(args[0]);
 var rate = double.Parse(args[1], CultureInfo.InvariantCulture);
@@ -46,7 +47,7 @@ for (var i = 0; i < total; i++)
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body), Version = HttpVersion.Version11 };
         foreach (var (name, value) in headers)
         {
-            request.Headers.TryAddWithoutValidation(name, value);
+            request.Headers.TryAddWithoutValidation(name, value.Replace("{n}", index.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
         }
 
         try

@@ -31,6 +31,9 @@ public sealed class OutageTests(TowerSystem tower)
 
     private async Task<string> WebhookAsync()
     {
+        // An earlier test of this collection may have stopped the broker: Admin publishes the
+        // change below only once it is connected again.
+        await tower.WaitHealthyAsync("admin", TimeSpan.FromMinutes(1));
         var id = Guid.NewGuid().ToString("N")[..8];
         Assert.True((await tower.Admin.PostAsJsonAsync("/api/authenticators", new { reference = "outage_" + id, name = "Outage" })).IsSuccessStatusCode);
         Assert.True((await tower.Admin.PostAsJsonAsync("/api/webhooks",

@@ -19,6 +19,36 @@ public sealed class SupervisionTests(TowerSystem tower)
 
     private readonly string _id = Guid.NewGuid().ToString("N")[..8];
 
+    [Fact]
+    public async Task Admin_and_Logging_turn_unhealthy_while_PostgreSQL_is_stopped_and_healthy_again_once_it_is_back()
+    {
+        async Task UntilAsync(string service, int status)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            int seen;
+            while ((seen = await tower.HealthOfAsync(service)) != status)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"{service}'s /health still answers {seen}, not {status}.");
+                await Task.Delay(250);
+            }
+        }
+
+        Assert.Equal((200, 200), (await tower.HealthOfAsync("admin"), await tower.HealthOfAsync("logging")));
+        await tower.StopAsync("postgres");
+        try
+        {
+            await UntilAsync("admin", 503);
+            await UntilAsync("logging", 503);
+        }
+        finally
+        {
+            await tower.StartAsync("postgres");
+        }
+
+        await UntilAsync("admin", 200);
+        await UntilAsync("logging", 200);
+    }
+
     /// <summary>A webhook whose code runs in Executor, callable once this returns.</summary>
     private async Task<string> WebhookAsync(string name)
     {

@@ -236,6 +236,21 @@ public class TowerSystem : IAsyncLifetime
         }
     }
 
+    /// <summary>The status a service's own <c>/health</c> answers now (0 when it does not answer at all).</summary>
+    public async Task<int> HealthOfAsync(string service)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        try
+        {
+            using var response = await client.GetAsync(new Uri(App.GetEndpoint(service, "http"), "/health"));
+            return (int)response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>The state the launcher shows for a resource (Running, Finished…).</summary>
     public string? StateOf(string resource) =>
         App.ResourceNotifications.TryGetCurrentState(resource, out var state) ? state.Snapshot.State?.Text : null;
