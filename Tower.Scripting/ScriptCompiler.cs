@@ -1,18 +1,10 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using System.Reflection;
-using System.Runtime.Loader;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Tower.Scripting.Sandbox;
 
 namespace Tower.Scripting;
-
-/// <summary>A compile error or refusal, with its 1-based position in the script.</summary>
-public sealed record ScriptDiagnostic(int Line, int Column, string Message)
-{
-    public override string ToString() => $"line {Line}, column {Column}: {Message}";
-}
 
 /// <summary>
 /// Compiles C# scripts into collectible load contexts, once per distinct text, so that memory
@@ -188,37 +180,4 @@ public sealed class ScriptCompiler
     }
 
     private static readonly string RuntimeDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
-}
-
-public sealed record CompileResult(ScriptImage? Image, IReadOnlyList<ScriptDiagnostic> Errors);
-
-/// <summary>
-/// A compiled script as bytes: what the service that compiles it caches and hands to the worker
-/// processes that run it. Loading it needs no compiler.
-/// </summary>
-public sealed record ScriptImage(string Hash, ScriptKind Kind, byte[] Bytes, string TypeName, string MethodName)
-{
-    /// <summary>Loads the script into a collectible context of its own, so that it can be unloaded.</summary>
-    public CompiledScript Load()
-    {
-        var context = new AssemblyLoadContext("TowerScript_" + Hash[..16], isCollectible: true);
-        using var stream = new MemoryStream(Bytes, writable: false);
-        var assembly = context.LoadFromStream(stream);
-        var type = assembly.GetType(TypeName, throwOnError: true)!;
-        var method = type.GetMethod(MethodName, BindingFlags.Public | BindingFlags.Static)!;
-        return new CompiledScript(Hash, Kind, method.CreateDelegate<Func<object[], Task<object>>>(), context);
-    }
-}
-
-/// <summary>A loaded script, ready to run with a fresh globals object per call.</summary>
-public sealed class CompiledScript(string hash, ScriptKind kind, Func<object[], Task<object>> factory, AssemblyLoadContext context)
-{
-    public string Hash { get; } = hash;
-    public ScriptKind Kind { get; } = kind;
-
-    /// <summary>Runs the script body with these globals; the script may replace their result.</summary>
-    public Task RunAsync(ScriptGlobals globals) => factory([globals, null!]);
-
-    /// <summary>Lets the runtime collect the script's code once nothing runs it any more.</summary>
-    public void Unload() => context.Unload();
 }

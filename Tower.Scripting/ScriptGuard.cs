@@ -3,9 +3,6 @@ using System.Runtime.CompilerServices;
 
 namespace Tower.Scripting;
 
-/// <summary>Thrown into a script whose deadline has passed; the run ends as timed out.</summary>
-public sealed class ScriptDeadlineException() : Exception("The script ran past its time limit.");
-
 /// <summary>
 /// What the compiler weaves into every script (<see cref="GuardRewriter"/>). <see cref="Check"/>
 /// stands at the top of every loop body, catch block, goto and method-like body, so a script

@@ -4,9 +4,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Tower.Admin.Infrastructure;
 
-/// <summary>Every list answers <c>{"items": [...], "next_cursor": "..." | null}</c>.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
-
 /// <summary>Keyset paging over records ordered by reference; the cursor is opaque to clients.</summary>
 public static class Paging
 {

@@ -10,18 +10,6 @@ using Tower.Admin.Infrastructure;
 
 namespace Tower.Admin.Users;
 
-public sealed record UserInput(string? Login, string? Group);
-
-public sealed record UserView(string Login, string Group, string CreatedBy, DateTime CreatedAt);
-
-/// <summary>A user with the key created with it; the key is shown this once.</summary>
-public sealed record CreatedUser(string Login, string Group, string ApiKey);
-
-public sealed record CreatedKey(string Login, Guid Id, string Prefix, string ApiKey);
-
-/// <summary>An API key as listed: never the key itself.</summary>
-public sealed record KeyView(Guid Id, string Prefix, DateTime CreatedAt, DateTime? LastUsedAt);
-
 /// <summary>
 /// <c>/api/users</c> (root): users with one group each; keys stored only as hashes and shown once.
 /// The last root user and any webhook's run-as user cannot be deleted (409).

@@ -4,27 +4,6 @@ using Tower.Admin.Infrastructure;
 
 namespace Tower.Admin.Values;
 
-public enum ValueKind
-{
-    Variable,
-    Secret,
-}
-
-/// <summary>A variable or a secret as stored; a secret's row never carries its value.</summary>
-public sealed record ValueRow
-{
-    public string Reference { get; init; } = "";
-    public string Name { get; init; } = "";
-    public string? Value { get; init; }
-    public string CreatedBy { get; init; } = "";
-    public DateTime CreatedAt { get; init; }
-    public string UpdatedBy { get; init; } = "";
-    public DateTime UpdatedAt { get; init; }
-
-    /// <summary>Replaced by every write; the value's ETag.</summary>
-    public Guid Version { get; init; }
-}
-
 /// <summary>
 /// Variables and secrets. Secrets are encrypted at rest with a key kept outside the database,
 /// at least <see cref="MinSecretLength"/> characters, and never read back out through here.

@@ -5,18 +5,6 @@ using Tower.Admin.Infrastructure;
 namespace Tower.Admin.Values;
 
 /// <summary>
-/// What a client sends for a variable or a secret; a secret's value is write-only. The read-only
-/// fields a GET shows are ignored.
-/// </summary>
-public sealed record ValueInput(string? Reference, string? Name, string? Value) : ResourceInput;
-
-/// <summary>A variable as shown: <c>{reference, name, value}</c>.</summary>
-public sealed record VariableView(string Reference, string Name, string Value, string CreatedBy, DateTime CreatedAt, string UpdatedBy, DateTime UpdatedAt);
-
-/// <summary>A secret as shown: never its value.</summary>
-public sealed record SecretView(string Reference, string Name, string CreatedBy, DateTime CreatedAt, string UpdatedBy, DateTime UpdatedAt);
-
-/// <summary>
 /// <c>/api/variables</c> and <c>/api/secrets</c> (root and manager). Secrets are never returned;
 /// a PUT without a value keeps the stored one. Deleting one that a webhook or authenticator
 /// links answers 409 naming them.

@@ -5,7 +5,6 @@ using Npgsql;
 using Tower.Contracts;
 using Tower.Contracts.Configuration;
 using YamlDotNet.Core;
-using YamlDotNet.Core.Events;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.EventEmitters;
 

@@ -6,31 +6,6 @@ using Tower.Admin.Webhooks;
 
 namespace Tower.Admin.Yaml;
 
-/// <summary>What to do with a record whose reference already exists.</summary>
-public enum IfExists
-{
-    /// <summary>Replace it, as a <c>PUT</c> does (the default).</summary>
-    Update,
-
-    /// <summary>Leave it as it is.</summary>
-    Skip,
-
-    /// <summary>Create a copy under a new reference (refused where it would duplicate an endpoint and method).</summary>
-    Create,
-}
-
-/// <summary>One record the import created, updated or skipped; <c>copy_of</c> names the original of a copy.</summary>
-public sealed record ImportedRecord(string Model, string Reference, string? CopyOf = null);
-
-/// <summary>What an admin must still do about a record the import wrote (a Cetmix Tower record: code to port, a value to set).</summary>
-public sealed record ImportNote(string Model, string Reference, string Note);
-
-public sealed record ImportReport(bool DryRun, IReadOnlyList<ImportedRecord> Created, IReadOnlyList<ImportedRecord> Updated, IReadOnlyList<ImportedRecord> Skipped)
-{
-    /// <summary>What must still be done by hand (empty for Tower's own documents).</summary>
-    public IReadOnlyList<ImportNote> ToDo { get; init; } = [];
-}
-
 /// <summary>
 /// Imports a YAML document all-or-nothing: every record is checked with the rules of the API,
 /// in dependency order (variables, secrets, authenticators, webhooks), and written inside one

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

@@ -1,4 +1,3 @@
-using Aspire.Hosting.ApplicationModel;
 
 namespace Tower.AppHost.Infrastructure;
 

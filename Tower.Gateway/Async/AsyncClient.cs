@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using Tower.Contracts;
 using Tower.Contracts.Async;
 

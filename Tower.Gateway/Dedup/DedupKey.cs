@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 using Tower.Contracts.Configuration;
 
 namespace Tower.Gateway.Dedup;

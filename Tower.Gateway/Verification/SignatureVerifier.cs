@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.AspNetCore.Http;
 using Tower.Contracts.Configuration;
 
 namespace Tower.Gateway.Verification;

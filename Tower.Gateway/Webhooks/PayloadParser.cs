@@ -4,12 +4,6 @@ using System.Text.Json.Nodes;
 
 namespace Tower.Gateway.Webhooks;
 
-/// <summary>The payload a script sees, as JSON text, or why the body could not be read.</summary>
-public readonly record struct ParsedPayload(string? Json, string? Error)
-{
-    public bool Ok => Error is null;
-}
-
 /// <summary>
 /// Turns a body into the script's <c>payload</c> by the webhook's payload type (the request's
 /// Content-Type is ignored): GET gives the query string's fields; JSON bodies must parse (an empty

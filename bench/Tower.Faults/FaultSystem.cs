@@ -60,12 +60,13 @@ internal sealed class FaultSystem : IAsyncDisposable
     }
 
     /// <summary>Creates an authenticator without checks and a webhook with <paramref name="code"/>; returns its path once callable.</summary>
-    public async Task<string> WebhookAsync(string name, string code, int timeoutMs)
+    public async Task<string> WebhookAsync(string name, string code, int timeoutMs, int? maxConcurrency = null)
     {
         var reference = "faults_" + name;
         (await Admin.PostAsJsonAsync("/api/authenticators", new { reference, name = reference })).EnsureSuccessStatusCode();
         (await Admin.PostAsJsonAsync("/api/webhooks",
-            new { reference, name = reference, authenticator = reference, endpoint = "faults/" + name, code, timeout_ms = timeoutMs })).EnsureSuccessStatusCode();
+            new { reference, name = reference, authenticator = reference, endpoint = "faults/" + name, code, timeout_ms = timeoutMs, max_concurrency = maxConcurrency }))
+            .EnsureSuccessStatusCode();
         var path = "/cetmix_tower_webhooks/faults/" + name;
         using var client = new HttpClient { BaseAddress = Gateway };
         var deadline = DateTime.UtcNow.AddSeconds(30);

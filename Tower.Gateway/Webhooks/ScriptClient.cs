@@ -9,9 +9,6 @@ using Tower.Gateway.Infrastructure;
 
 namespace Tower.Gateway.Webhooks;
 
-/// <summary>The service behind a script hop could not be reached or did not answer in time.</summary>
-public sealed class ScriptServiceUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
-
 /// <summary>
 /// Runs scripts in Auth or Executor over the script hop: a few persistent connections (found
 /// through service discovery as the service's endpoint <c>hop</c>) that carry every call, each
@@ -137,9 +134,3 @@ public abstract class ScriptClient : IDisposable
         GC.SuppressFinalize(this);
     }
 }
-
-public sealed class AuthClient(ServiceEndpointResolver resolver, ServiceCredential credential, IOptions<GatewayOptions> options)
-    : ScriptClient("auth", resolver, credential, options);
-
-public sealed class ExecutorClient(ServiceEndpointResolver resolver, ServiceCredential credential, IOptions<GatewayOptions> options)
-    : ScriptClient("executor", resolver, credential, options);

@@ -1,0 +1,4 @@
+
+namespace Tower.Admin.Users;
+
+public sealed record UserInput(string? Login, string? Group);

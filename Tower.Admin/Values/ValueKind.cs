@@ -1,0 +1,8 @@
+
+namespace Tower.Admin.Values;
+
+public enum ValueKind
+{
+    Variable,
+    Secret,
+}

@@ -1,0 +1,4 @@
+
+namespace Tower.Scripting;
+
+public sealed record CompileResult(ScriptImage? Image, IReadOnlyList<ScriptDiagnostic> Errors);

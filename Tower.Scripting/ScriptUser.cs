@@ -1,0 +1,8 @@
+
+namespace Tower.Scripting;
+
+// The members below are the names scripts use, so they follow the spec (payload, raw_body,
+// exit_code), not .NET naming.
+#pragma warning disable IDE1006
+
+public sealed record ScriptUser(string login, string group);
