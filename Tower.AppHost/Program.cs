@@ -94,7 +94,7 @@ var admin = Service<Projects.Tower_Admin>("admin").WithLoopbackHttp(adminPort)
     .WithEnvironment("Admin__PublicBaseUrl", publicBaseUrl);
 
 // Tower:ScriptWorkers sets how many worker processes each of Auth and Executor runs (default:
-// the machine's cores, at least 2); one webhook may hold half of them at once (spec §14).
+// twice the machine's cores, at least 4); one webhook may hold half of them at once (spec §14).
 IResourceBuilder<ServiceProcessResource> ScriptService<TProject>(string name) where TProject : IProjectMetadata, new()
 {
     var service = Service<TProject>(name).WithScriptHop(LocalLayout.FreePort(), LocalLayout.FreePort()).WithReference(admin);

@@ -8,10 +8,13 @@ public sealed class WorkerPoolOptions
 
     /// <summary>
     /// How many worker processes run scripts at once (each runs one call at a time); at least two,
-    /// so that a webhook's share (half of them, spec §14) never is all of them.
+    /// so that a webhook's share (half of them, spec §14) never is all of them. By default twice
+    /// the cores, at least 4, so that one webhook alone can still keep every core busy: with as
+    /// many workers as cores (2 here) the standard call fell from 3,705 to 2,737 calls/s, with 4
+    /// it ran 3,102 (one bench/run.sh --quick run each, 2026-12-01).
     /// </summary>
     [Range(2, 64)]
-    public int Workers { get; set; } = Math.Max(2, Environment.ProcessorCount);
+    public int Workers { get; set; } = Math.Max(4, 2 * Environment.ProcessorCount);
 
     /// <summary>The managed heap limit of each worker.</summary>
     [Range(32, 4096)]
