@@ -48,23 +48,7 @@ internal static partial class CallsApi
             return null;
         }
 
-        DateTimeOffset? Time(string name)
-        {
-            var text = Text(name);
-            if (text is null)
-            {
-                return null;
-            }
-
-            if (Rfc3339().IsMatch(text)
-                && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var value))
-            {
-                return value;
-            }
-
-            errors[name] = [$"'{text}' is not an RFC 3339 time with an offset, such as 2026-01-31T12:00:00Z."];
-            return null;
-        }
+        DateTimeOffset? Time(string name) => QueryTime(request.Query, name, errors);
 
         var limit = Integer("limit", 1, MaxLimit) ?? DefaultLimit;
         // A status, or a class of them such as 5xx.
@@ -145,22 +129,7 @@ internal static partial class CallsApi
         string webhook, HttpRequest request, CallStore store, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        DateTimeOffset? Time(string name)
-        {
-            var text = request.Query[name].ToString();
-            if (text.Length == 0)
-            {
-                return null;
-            }
-
-            if (Rfc3339().IsMatch(text) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var value))
-            {
-                return value;
-            }
-
-            errors[name] = [$"'{text}' is not an RFC 3339 time with an offset, such as 2026-01-31T12:00:00Z."];
-            return null;
-        }
+        DateTimeOffset? Time(string name) => QueryTime(request.Query, name, errors);
 
         var to = Time("to") ?? DateTimeOffset.UtcNow;
         var from = Time("from") ?? to - DefaultStatsRange;
@@ -175,6 +144,24 @@ internal static partial class CallsApi
         }
 
         return TypedResults.Ok(CallStatsView.Of(webhook, from, to, await store.StatsAsync(webhook, from, to, cancellationToken)));
+    }
+
+    /// <summary>An RFC 3339 time of the query string; none when absent, an error naming the parameter when malformed.</summary>
+    private static DateTimeOffset? QueryTime(IQueryCollection query, string name, Dictionary<string, string[]> errors)
+    {
+        var text = query[name].ToString();
+        if (text.Length == 0)
+        {
+            return null;
+        }
+
+        if (Rfc3339().IsMatch(text) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var value))
+        {
+            return value;
+        }
+
+        errors[name] = [$"'{text}' is not an RFC 3339 time with an offset, such as 2026-01-31T12:00:00Z."];
+        return null;
     }
 
     [GeneratedRegex("^[1-5]xx$")]
