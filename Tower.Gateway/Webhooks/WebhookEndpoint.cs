@@ -439,6 +439,14 @@ internal static class WebhookEndpoint
         }
 
         var recording = Stopwatch.GetTimestamp();
+        // A call that held a dedup key keeps the answer it reached (a 2xx, for the window) while
+        // its record is made durable, not after: the two waits overlap, and both end before the
+        // answer, so that a duplicate that comes right after it gets it again, not a 409. A caller
+        // that left does not undo a success: its provider's retry gets the answer.
+        var keeping = call.DedupKey is { } held && outcome != CallOutcome.CallerDisconnected
+            ? CompleteDedupAsync(call, services, held.Definition, held.Key, reachedStatus, reachedAnswer, reachedCustom)
+            : Task.CompletedTask;
+        var recordLate = false;
         var recorder = services.GetRequiredService<CallRecorder>();
         if (outcome == CallOutcome.CallLogUnavailable)
         {
@@ -457,18 +465,25 @@ internal static class WebhookEndpoint
                 // reached); the caller learns that the call is not logged yet.
                 var unavailable = StatusTable.For(CallOutcome.CallLogUnavailable);
                 (httpStatus, answer, custom) = (unavailable.Status, unavailable.Message, null);
+                recordLate = true;
+            }
+            catch (Exception) when (call.DedupKey is { } claimed)
+            {
+                // No record at all: the key goes back with the 503 the caller gets.
+                await keeping;
+                var unavailable = StatusTable.For(CallOutcome.CallLogUnavailable);
+                await CompleteDedupAsync(call, services, claimed.Definition, claimed.Key, unavailable.Status, unavailable.Message, null);
+                throw;
             }
         }
 
         call.Recorded = true;
-        if (call.DedupKey is { } held)
+        await keeping;
+        if (call.DedupKey is { } released && (outcome == CallOutcome.CallerDisconnected || (recordLate && !callerGone && outcome != CallOutcome.Accepted)))
         {
-            // Before the answer: a duplicate that comes right after it gets it again, not a 409.
-            // A caller that left does not undo a success: its provider's retry gets the answer.
-            // Nor does a late record undo an accepted async call: its job is stored with the record.
-            var reached = (callerGone && outcome != CallOutcome.CallerDisconnected) || outcome == CallOutcome.Accepted;
-            await CompleteDedupAsync(call, services, held.Definition, held.Key, reached ? reachedStatus : httpStatus,
-                reached ? reachedAnswer : answer, reached ? reachedCustom : custom);
+            // The key goes back: the caller left before the code, or gets 503 for a late record
+            // (an accepted async call keeps its 202: its job is stored with the record).
+            await CompleteDedupAsync(call, services, released.Definition, released.Key, httpStatus, answer, custom);
         }
 
         GatewayTelemetry.RecordWait.Record(Stopwatch.GetElapsedTime(recording).TotalSeconds);

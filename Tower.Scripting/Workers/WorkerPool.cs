@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tower.Contracts.Scripts;
@@ -20,8 +19,7 @@ public sealed partial class WorkerPool : IAsyncDisposable
     private WorkerLayout? _layout;
     private readonly OutboundHttp _http;
     private readonly WorkerShares _shares;
-    // A worker given back goes on at once, on the giving thread, with the call that waits longest.
-    private readonly Channel<WorkerProcess> _idle = Channel.CreateUnbounded<WorkerProcess>(new UnboundedChannelOptions { AllowSynchronousContinuations = true });
+    private readonly IdleWorkers _idle = new();
     private readonly object _startLock = new();
     private int _started;
     private int _processesStarted;
@@ -99,7 +97,7 @@ public sealed partial class WorkerPool : IAsyncDisposable
         WorkerProcess worker;
         try
         {
-            worker = await _idle.Reader.ReadAsync(cancellationToken);
+            worker = await _idle.TakeAsync(cancellationToken);
         }
         catch
         {
@@ -129,7 +127,7 @@ public sealed partial class WorkerPool : IAsyncDisposable
     /// keep running to their limit must not take the other workers while its spent ones restart.
     /// </summary>
     private async Task<ReadOnlyMemory<byte>> RunOnAsync(WorkerProcess worker, ScriptImage image, ScriptCallHeader header, ReadOnlyMemory<byte> call,
-        SemaphoreSlim? place)
+        WorkerShare? place)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(header.TimeoutMs) + _options.KillGrace);
         (ReadOnlyMemory<byte> Outcome, bool LeftWorkBehind) run;
@@ -176,14 +174,14 @@ public sealed partial class WorkerPool : IAsyncDisposable
         }
         else
         {
-            _idle.Writer.TryWrite(worker);
+            _idle.Add(worker);
             place?.Release();
         }
 
         return run.Outcome;
     }
 
-    private void Retire(WorkerProcess worker, SemaphoreSlim? place)
+    private void Retire(WorkerProcess worker, WorkerShare? place)
     {
         worker.Dispose();
         Replace(place);
@@ -193,9 +191,9 @@ public sealed partial class WorkerPool : IAsyncDisposable
     /// Starts a worker in the background and offers it once it has run a warm-up script; then
     /// gives back <paramref name="place"/>, the share place of the call whose worker it replaces.
     /// </summary>
-    private void Replace(SemaphoreSlim? place = null) => _ = Task.Run(() => StartWorkerAsync(place));
+    private void Replace(WorkerShare? place = null) => _ = Task.Run(() => StartWorkerAsync(place));
 
-    private async Task StartWorkerAsync(SemaphoreSlim? place)
+    private async Task StartWorkerAsync(WorkerShare? place)
     {
         try
         {
@@ -219,7 +217,7 @@ public sealed partial class WorkerPool : IAsyncDisposable
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
                 var warmUp = ScriptCallCodec.Encode(WarmUpCall());
                 await worker.RunAsync(WarmUpImage.Value, ScriptCallCodec.ReadHeader(warmUp), warmUp, _http, timeout.Token);
-                _idle.Writer.TryWrite(worker);
+                _idle.Add(worker);
                 return;
             }
             catch (Exception exception) when (exception is InvalidOperationException or System.ComponentModel.Win32Exception
@@ -253,11 +251,7 @@ public sealed partial class WorkerPool : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         _disposed = true;
-        _idle.Writer.TryComplete();
-        while (_idle.Reader.TryRead(out var worker))
-        {
-            worker.Dispose();
-        }
+        _idle.Close();
 
         lock (_layoutLock)
         {

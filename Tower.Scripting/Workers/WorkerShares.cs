@@ -14,7 +14,7 @@ public sealed class WorkerShares(int workers)
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(1);
 
     // One entry per webhook reference the gateway has sent: as many as the webhooks that ran here.
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _places = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, WorkerShare> _places = new(StringComparer.Ordinal);
 
     /// <summary>How many calls of one webhook may hold a worker at once.</summary>
     public int Limit { get; } = Math.Max(1, workers / 2);
@@ -23,14 +23,14 @@ public sealed class WorkerShares(int workers)
     /// A place in <paramref name="share"/> (release it when the call's run has ended), null when the
     /// call uses no share; false when no place freed up within <see cref="Wait"/>.
     /// </summary>
-    public async ValueTask<(bool Taken, SemaphoreSlim? Place)> TakeAsync(string share, CancellationToken cancellationToken)
+    public async ValueTask<(bool Taken, WorkerShare? Place)> TakeAsync(string share, CancellationToken cancellationToken)
     {
         if (share.Length == 0)
         {
             return (true, null);
         }
 
-        var place = _places.GetOrAdd(share, _ => new SemaphoreSlim(Limit, Limit));
-        return await place.WaitAsync(Wait, cancellationToken) ? (true, place) : (false, null);
+        var place = _places.GetOrAdd(share, static (_, limit) => new WorkerShare(limit, Wait, TimeProvider.System), Limit);
+        return await place.TakeAsync(cancellationToken) ? (true, place) : (false, null);
     }
 }
