@@ -439,11 +439,12 @@ internal static class WebhookEndpoint
         }
 
         var recording = Stopwatch.GetTimestamp();
-        // A call that held a dedup key keeps the answer it reached (a 2xx, for the window) while
-        // its record is made durable, not after: the two waits overlap, and both end before the
-        // answer, so that a duplicate that comes right after it gets it again, not a 409. A caller
-        // that left does not undo a success: its provider's retry gets the answer.
-        var keeping = call.DedupKey is { } held && outcome != CallOutcome.CallerDisconnected
+        // A call that held a dedup key keeps the answer it reached (a 2xx, for the window; any other,
+        // such as the 499 of a caller that left before the code, gives the key back) while its record
+        // is made durable, not after: the two waits overlap, and both end before the answer, so that
+        // a duplicate that comes right after it gets it again, not a 409. A caller that left does not
+        // undo a success: its provider's retry gets the answer.
+        var keeping = call.DedupKey is { } held
             ? CompleteDedupAsync(call, services, held.Definition, held.Key, reachedStatus, reachedAnswer, reachedCustom)
             : Task.CompletedTask;
         var recordLate = false;
@@ -479,10 +480,10 @@ internal static class WebhookEndpoint
 
         call.Recorded = true;
         await keeping;
-        if (call.DedupKey is { } released && (outcome == CallOutcome.CallerDisconnected || (recordLate && !callerGone && outcome != CallOutcome.Accepted)))
+        if (call.DedupKey is { } released && recordLate && !callerGone && outcome != CallOutcome.Accepted)
         {
-            // The key goes back: the caller left before the code, or gets 503 for a late record
-            // (an accepted async call keeps its 202: its job is stored with the record).
+            // The key goes back: the caller gets 503 for a late record (an accepted async call
+            // keeps its 202: its job is stored with the record).
             await CompleteDedupAsync(call, services, released.Definition, released.Key, httpStatus, answer, custom);
         }
 

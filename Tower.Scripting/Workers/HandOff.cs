@@ -37,6 +37,20 @@ internal sealed class HandOff<T>(long deadline = long.MaxValue)
         }
     }
 
+    /// <summary>Takes from <paramref name="waiters"/> (under their owner's lock) the oldest wait not yet ended, and ends it.</summary>
+    public static HandOff<T>? EndOldest(Queue<HandOff<T>> waiters)
+    {
+        while (waiters.TryDequeue(out var waiter))
+        {
+            if (waiter.TryEnd())
+            {
+                return waiter;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Completes a wait this caller has ended (<see cref="TryEnd"/>), on this thread.</summary>
     public void Give(T value)
     {

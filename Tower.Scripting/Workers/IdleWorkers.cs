@@ -35,18 +35,10 @@ internal sealed class IdleWorkers
     /// <summary>Gives a worker back: to the call that waits longest, on this thread, or to the idle ones.</summary>
     public void Add(WorkerProcess worker)
     {
-        HandOff<WorkerProcess>? next = null;
+        HandOff<WorkerProcess>? next;
         lock (_lock)
         {
-            while (!_closed && _waiters.TryDequeue(out var waiter))
-            {
-                if (waiter.TryEnd())
-                {
-                    next = waiter;
-                    break;
-                }
-            }
-
+            next = _closed ? null : HandOff<WorkerProcess>.EndOldest(_waiters);
             if (next is null && !_closed)
             {
                 _idle.Push(worker);

@@ -55,18 +55,10 @@ public sealed class WorkerShare : IDisposable
     /// <summary>Gives a place back: to the call that waits longest, on this thread, or to the share.</summary>
     public void Release()
     {
-        HandOff<bool>? next = null;
+        HandOff<bool>? next;
         lock (_lock)
         {
-            while (_waiters.TryDequeue(out var waiter))
-            {
-                if (waiter.TryEnd())
-                {
-                    next = waiter;
-                    break;
-                }
-            }
-
+            next = HandOff<bool>.EndOldest(_waiters);
             if (next is null)
             {
                 _held--;
